@@ -1,0 +1,81 @@
+import { json, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import {
+  Form,
+  Link,
+  Links,
+  Meta,
+  NavLink,
+  Outlet,
+  Scripts,
+  ScrollRestoration,
+  useRouteLoaderData,
+} from "@remix-run/react";
+import type { ReactNode } from "react";
+import { CsrfInput } from "./components/csrf";
+import { GeneralErrorBoundary } from "./components/error-boundary";
+import styles from "./styles.css";
+import { getUser } from "./utils/auth.server";
+import { csrfToken } from "./utils/csrf.server";
+import { hasRole } from "./utils/roles";
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await getUser(request);
+  const { token, setCookie } = await csrfToken(request);
+  return json(
+    { user: user && { id: user.id, email: user.email, name: user.name, role: user.role }, csrf: token },
+    { headers: setCookie ? { "Set-Cookie": setCookie } : {} },
+  );
+}
+
+export default function App() {
+  return <Outlet />;
+}
+
+export function Layout({ children }: { children: ReactNode }) {
+  const data = useRouteLoaderData<typeof loader>("root");
+  const user = data?.user;
+  return (
+    <html lang="en">
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <Meta />
+        <Links />
+      </head>
+      <body>
+        <header className="topbar">
+          <Link to="/" className="brand">
+            Faultline
+          </Link>
+          {user ? (
+            <>
+              <nav aria-label="Main">
+                <NavLink to="/incidents">Incidents</NavLink>
+                <NavLink to="/actions">Action items</NavLink>
+                {hasRole(user, "admin") ? <NavLink to="/settings/users">Settings</NavLink> : null}
+              </nav>
+              <Form method="post" action="/logout" className="signout">
+                <CsrfInput />
+                <span title={user.role}>{user.name}</span>
+                <button type="submit" className="link">
+                  Sign out
+                </button>
+              </Form>
+            </>
+          ) : null}
+        </header>
+        <main>{children}</main>
+        <ScrollRestoration />
+        <Scripts />
+      </body>
+    </html>
+  );
+}
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }];
+
+export const meta: MetaFunction = () => [{ title: "Faultline" }];
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
+}

@@ -1,0 +1,406 @@
+import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useRouteLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { ACTION_KINDS, INCIDENT_STATUSES, TIMELINE_KINDS } from "../../db/schema";
+import { SeverityBadge, StatusBadge, statusLabel } from "~/components/badges";
+import { CsrfInput } from "~/components/csrf";
+import { GeneralErrorBoundary } from "~/components/error-boundary";
+import { Field, FormError } from "~/components/field";
+import { DETECTION_LABELS } from "~/components/incident-form";
+import { actionInputSchema, actionStatusSchema, addActionItem, listActionItems, setActionStatus } from "~/domain/actions.server";
+import { listAudit } from "~/domain/audit.server";
+import { TransitionError, canTransition, changeStatus, durations, getIncident } from "~/domain/incidents.server";
+import { listRevisions } from "~/domain/postmortems.server";
+import { addTimelineEvent, deleteTimelineEvent, listTimeline, timelineInputSchema } from "~/domain/timeline.server";
+import type { loader as rootLoader } from "~/root";
+import { actorOf, requireUser } from "~/utils/auth.server";
+import { readForm } from "~/utils/csrf.server";
+import { formatDate, formatDuration, formatUtc, toDateTimeInput } from "~/utils/dates";
+import { getDb } from "~/utils/db.server";
+import { fieldErrors, formObject } from "~/utils/forms";
+import { renderMarkdown } from "~/utils/markdown.server";
+import { idParam } from "~/utils/params";
+import { requireRole } from "~/utils/permissions.server";
+import { hasRole } from "~/utils/roles";
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  await requireUser(request);
+  const db = getDb();
+  const id = idParam(params.id);
+  const row = getIncident(db, id);
+  if (!row) throw new Response("Incident not found", { status: 404 });
+  const { incident } = row;
+  const now = Date.now();
+  return {
+    incident: {
+      id: incident.id,
+      title: incident.title,
+      status: incident.status,
+      severity: incident.severity,
+      team: incident.team,
+      summary: incident.summary,
+      impact: incident.impact,
+      detectionSource: incident.detectionSource,
+      startedAt: incident.startedAt,
+      detectedAt: incident.detectedAt,
+      mitigatedAt: incident.mitigatedAt,
+      resolvedAt: incident.resolvedAt,
+      source: incident.source,
+      postmortemRev: incident.postmortemRev,
+      owner: row.ownerEmail,
+    },
+    durations: durations(incident),
+    postmortemHtml: incident.postmortemMd ? renderMarkdown(incident.postmortemMd) : null,
+    timeline: listTimeline(db, id),
+    actions: listActionItems(db, id).map((a) => ({ ...a, overdue: a.status === "open" && a.dueAt !== null && a.dueAt < now })),
+    revisions: listRevisions(db, id, 10),
+    history: listAudit(db, { entity: "incident", entityId: id, limit: 30 }),
+    now: toDateTimeInput(now),
+  };
+}
+
+const intentSchema = z.discriminatedUnion("intent", [
+  z.object({ intent: z.literal("status"), status: z.enum(INCIDENT_STATUSES, { message: "Unknown status." }) }),
+  timelineInputSchema.extend({ intent: z.literal("timeline.add") }),
+  z.object({ intent: z.literal("timeline.delete"), eventId: z.coerce.number().int().positive() }),
+  actionInputSchema.extend({ intent: z.literal("action.add") }),
+  z.object({ intent: z.literal("action.status"), actionId: z.coerce.number().int().positive(), status: actionStatusSchema }),
+]);
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const user = await requireRole(request, "editor");
+  const id = idParam(params.id);
+  const values = formObject(await readForm(request));
+  const parsed = intentSchema.safeParse(values);
+  if (!parsed.success) {
+    return json({ intent: values.intent ?? "", errors: fieldErrors(parsed.error), values }, { status: 400 });
+  }
+  const db = getDb();
+  const actor = actorOf(user);
+  const input = parsed.data;
+  switch (input.intent) {
+    case "status":
+      try {
+        changeStatus(db, id, input.status, actor);
+      } catch (e) {
+        if (!(e instanceof TransitionError)) throw e;
+        return json({ intent: input.intent, errors: { form: e.message }, values }, { status: 400 });
+      }
+      break;
+    case "timeline.add":
+      addTimelineEvent(db, id, { at: input.at, kind: input.kind, body: input.body }, actor);
+      break;
+    case "timeline.delete":
+      deleteTimelineEvent(db, id, input.eventId, actor);
+      break;
+    case "action.add":
+      addActionItem(db, id, { title: input.title, owner: input.owner, dueAt: input.dueAt, kind: input.kind }, actor);
+      break;
+    case "action.status":
+      setActionStatus(db, id, input.actionId, input.status, actor);
+      break;
+  }
+  return redirect(`/incidents/${id}`);
+}
+
+export default function IncidentPage() {
+  const { incident: i, durations: d, postmortemHtml, timeline, actions, revisions, history, now } =
+    useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const user = useRouteLoaderData<typeof rootLoader>("root")?.user;
+  const canEdit = hasRole(user, "editor");
+  const errorsFor = (intent: string) => (result?.intent === intent ? (result.errors as Record<string, string>) : undefined);
+  const timelineErrors = errorsFor("timeline.add");
+  const actionErrors = errorsFor("action.add");
+  const next = INCIDENT_STATUSES.filter((s) => s !== i.status && canTransition(i.status, s));
+  return (
+    <>
+      <p>
+        <Link to="/incidents">← Incidents</Link>
+      </p>
+      <div className="spread">
+        <h1>
+          #{i.id} {i.title}
+        </h1>
+        {canEdit ? (
+          <div className="row">
+            <Link className="button secondary" to="edit">
+              Edit details
+            </Link>
+            <Link className="button secondary" to="postmortem">
+              {i.postmortemRev ? "Edit postmortem" : "Write postmortem"}
+            </Link>
+          </div>
+        ) : null}
+      </div>
+      <div className="row">
+        <SeverityBadge severity={i.severity} />
+        <StatusBadge status={i.status} />
+        {i.team ? <span className="badge">team: {i.team}</span> : null}
+        {i.source === "webhook" ? <span className="badge">opened by an alert</span> : null}
+      </div>
+
+      <section aria-label="Durations" className="metrics" style={{ marginTop: "1rem" }}>
+        <div className="metric">
+          <b>{formatDuration(d.toDetect)}</b>
+          <span>time to detect</span>
+        </div>
+        <div className="metric">
+          <b>{formatDuration(d.toMitigate)}</b>
+          <span>time to mitigate</span>
+        </div>
+        <div className="metric">
+          <b>{formatDuration(d.toResolve)}</b>
+          <span>time to resolve</span>
+        </div>
+      </section>
+
+      {canEdit && next.length ? (
+        <Form method="post" className="row" style={{ marginTop: "1rem" }}>
+          <CsrfInput />
+          <input type="hidden" name="intent" value="status" />
+          <span>Move to:</span>
+          {next.map((s) => (
+            <button key={s} type="submit" name="status" value={s} className="secondary">
+              {statusLabel(s)}
+            </button>
+          ))}
+          <FormError error={errorsFor("status")?.form ?? errorsFor("status")?.status} />
+        </Form>
+      ) : null}
+
+      <div className="two-col">
+        <section>
+          <h2>Details</h2>
+          <dl className="facts card">
+            <dt>Started</dt>
+            <dd>{formatUtc(i.startedAt)}</dd>
+            <dt>Detected</dt>
+            <dd>{formatUtc(i.detectedAt)}</dd>
+            <dt>Mitigated</dt>
+            <dd>{formatUtc(i.mitigatedAt)}</dd>
+            <dt>Resolved</dt>
+            <dd>{formatUtc(i.resolvedAt)}</dd>
+            <dt>Detected by</dt>
+            <dd>{i.detectionSource ? DETECTION_LABELS[i.detectionSource] : "—"}</dd>
+            <dt>Owner</dt>
+            <dd>{i.owner ?? "—"}</dd>
+          </dl>
+        </section>
+        <section>
+          <h2>Summary</h2>
+          <p className="card" style={{ whiteSpace: "pre-wrap" }}>{i.summary || "No summary yet."}</p>
+          <h2>Impact</h2>
+          <p className="card" style={{ whiteSpace: "pre-wrap" }}>{i.impact || "Impact not described yet."}</p>
+        </section>
+      </div>
+
+      <section>
+        <h2>Timeline</h2>
+        {timeline.length ? (
+          <table>
+            <thead>
+              <tr>
+                <th>Time (UTC)</th>
+                <th>Kind</th>
+                <th>What happened</th>
+                <th>By</th>
+                {canEdit ? <th /> : null}
+              </tr>
+            </thead>
+            <tbody>
+              {timeline.map((e) => (
+                <tr key={e.id}>
+                  <td>{formatUtc(e.at)}</td>
+                  <td>{e.kind}</td>
+                  <td style={{ whiteSpace: "pre-wrap" }}>{e.body}</td>
+                  <td>{e.author ?? "alert"}</td>
+                  {canEdit ? (
+                    <td>
+                      <Form method="post">
+                        <CsrfInput />
+                        <input type="hidden" name="intent" value="timeline.delete" />
+                        <button type="submit" name="eventId" value={e.id} className="link" aria-label={`Delete entry ${formatUtc(e.at)}`}>
+                          Delete
+                        </button>
+                      </Form>
+                    </td>
+                  ) : null}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ) : (
+          <p className="muted">No timeline entries yet.</p>
+        )}
+        {canEdit ? (
+          <Form method="post" className="card" style={{ marginTop: "0.6rem" }} aria-label="Add timeline entry">
+            <CsrfInput />
+            <input type="hidden" name="intent" value="timeline.add" />
+            <FormError error={timelineErrors?.form} />
+            <div className="grid">
+              <Field label="Time (UTC)" name="at" error={timelineErrors?.at}>
+                <input id="at" name="at" type="datetime-local" required defaultValue={result?.intent === "timeline.add" ? result.values.at : now} />
+              </Field>
+              <Field label="Kind" name="kind" error={timelineErrors?.kind}>
+                <select id="kind" name="kind" defaultValue="observation">
+                  {TIMELINE_KINDS.map((k) => (
+                    <option key={k}>{k}</option>
+                  ))}
+                </select>
+              </Field>
+            </div>
+            <Field label="What happened" name="body" error={timelineErrors?.body}>
+              <textarea id="body" name="body" rows={2} required defaultValue={result?.intent === "timeline.add" ? result.values.body : ""} />
+            </Field>
+            <button type="submit">Add to timeline</button>
+          </Form>
+        ) : null}
+      </section>
+
+      <section>
+        <h2>Action items</h2>
+        {actions.length ? (
+          <table>
+            <thead>
+              <tr>
+                <th>Action</th>
+                <th>Kind</th>
+                <th>Owner</th>
+                <th>Due</th>
+                <th>Status</th>
+              </tr>
+            </thead>
+            <tbody>
+              {actions.map((a) => (
+                <tr key={a.id}>
+                  <td>{a.title}</td>
+                  <td>{a.kind}</td>
+                  <td>{a.owner || "—"}</td>
+                  <td className={a.overdue ? "overdue" : undefined}>
+                    {formatDate(a.dueAt)}
+                    {a.overdue ? " (overdue)" : ""}
+                  </td>
+                  <td>
+                    {canEdit ? (
+                      <Form method="post" className="row">
+                        <CsrfInput />
+                        <input type="hidden" name="intent" value="action.status" />
+                        <input type="hidden" name="actionId" value={a.id} />
+                        <span>{a.status.replace("_", " ")}</span>
+                        {a.status === "open" ? (
+                          <>
+                            <button type="submit" name="status" value="done" className="secondary">
+                              Done
+                            </button>
+                            <button type="submit" name="status" value="wont_do" className="link">
+                              Won’t do
+                            </button>
+                          </>
+                        ) : (
+                          <button type="submit" name="status" value="open" className="link">
+                            Reopen
+                          </button>
+                        )}
+                      </Form>
+                    ) : (
+                      a.status.replace("_", " ")
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ) : (
+          <p className="muted">No action items yet.</p>
+        )}
+        {canEdit ? (
+          <Form method="post" className="card" style={{ marginTop: "0.6rem" }} aria-label="Add action item">
+            <CsrfInput />
+            <input type="hidden" name="intent" value="action.add" />
+            <FormError error={actionErrors?.form} />
+            <Field label="Action" name="title" error={actionErrors?.title}>
+              <input id="title" name="title" required minLength={3} defaultValue={result?.intent === "action.add" ? result.values.title : ""} />
+            </Field>
+            <div className="grid">
+              <Field label="Owner" name="owner" error={actionErrors?.owner}>
+                <input id="owner" name="owner" defaultValue={result?.intent === "action.add" ? result.values.owner : ""} />
+              </Field>
+              <Field label="Due (UTC)" name="dueAt" error={actionErrors?.dueAt}>
+                <input id="dueAt" name="dueAt" type="date" defaultValue={result?.intent === "action.add" ? result.values.dueAt : ""} />
+              </Field>
+              <Field label="Kind" name="actionKind" error={actionErrors?.kind}>
+                <select id="actionKind" name="kind" defaultValue="prevent">
+                  {ACTION_KINDS.map((k) => (
+                    <option key={k}>{k}</option>
+                  ))}
+                </select>
+              </Field>
+            </div>
+            <button type="submit">Add action item</button>
+          </Form>
+        ) : null}
+      </section>
+
+      <section>
+        <div className="spread">
+          <h2>Postmortem</h2>
+          {revisions.length ? (
+            <span className="muted">
+              revision {i.postmortemRev}, saved {formatUtc(revisions[0].createdAt)} by {revisions[0].author ?? "unknown"}
+            </span>
+          ) : null}
+        </div>
+        {postmortemHtml ? (
+          <article className="prose" dangerouslySetInnerHTML={{ __html: postmortemHtml }} />
+        ) : (
+          <p className="card">
+            No write-up yet.{" "}
+            {canEdit ? <Link to="postmortem">Start one from a template.</Link> : null}
+          </p>
+        )}
+        {revisions.length > 1 ? (
+          <details>
+            <summary>Earlier revisions</summary>
+            <ul>
+              {revisions.map((r) => (
+                <li key={r.rev}>
+                  <Link to={`revisions/${r.rev}`}>revision {r.rev}</Link> · {formatUtc(r.createdAt)} · {r.author ?? "unknown"} · {r.chars} characters
+                </li>
+              ))}
+            </ul>
+          </details>
+        ) : null}
+      </section>
+
+      <section>
+        <h2>History</h2>
+        <details>
+          <summary>{history.length} recorded change{history.length === 1 ? "" : "s"}</summary>
+          <table>
+            <tbody>
+              {history.map((h) => (
+                <tr key={h.id}>
+                  <td>{formatUtc(h.at)}</td>
+                  <td>{h.actor}</td>
+                  <td>{h.action}</td>
+                  <td>
+                    <code>{h.detail}</code>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </details>
+      </section>
+    </>
+  );
+}
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: data ? `#${data.incident.id} ${data.incident.title} · Faultline` : "Incident · Faultline" },
+];
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
+}

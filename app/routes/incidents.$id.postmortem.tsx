@@ -1,0 +1,138 @@
+import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { CsrfInput } from "~/components/csrf";
+import { GeneralErrorBoundary } from "~/components/error-boundary";
+import { FormError } from "~/components/field";
+import { getIncident } from "~/domain/incidents.server";
+import { MAX_POSTMORTEM, savePostmortem } from "~/domain/postmortems.server";
+import { actorOf } from "~/utils/auth.server";
+import { listTemplates } from "~/utils/content.server";
+import { readForm } from "~/utils/csrf.server";
+import { formatUtc } from "~/utils/dates";
+import { getDb } from "~/utils/db.server";
+import { fieldErrors, formObject } from "~/utils/forms";
+import { renderMarkdown } from "~/utils/markdown.server";
+import { idParam } from "~/utils/params";
+import { requireRole } from "~/utils/permissions.server";
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  await requireRole(request, "editor");
+  const row = getIncident(getDb(), idParam(params.id));
+  if (!row) throw new Response("Incident not found", { status: 404 });
+  const templates = listTemplates();
+  const chosen = new URL(request.url).searchParams.get("template");
+  const template = templates.find((t) => t.id === chosen) ?? templates[0];
+  const { incident } = row;
+  // An empty write-up starts from a template, with the incident's title filled in.
+  const markdown = incident.postmortemMd || (template ? `# ${incident.title}\n\n${template.markdown}` : "");
+  return {
+    id: incident.id,
+    title: incident.title,
+    rev: incident.postmortemRev,
+    markdown,
+    fromTemplate: incident.postmortemMd ? null : (template?.id ?? null),
+    templates: templates.map((t) => ({ id: t.id, name: t.name })),
+  };
+}
+
+const saveSchema = z.object({
+  intent: z.enum(["save", "preview"]),
+  rev: z.coerce.number().int().min(0),
+  markdown: z.string().max(MAX_POSTMORTEM, `Keep the write-up under ${MAX_POSTMORTEM.toLocaleString("en")} characters.`),
+});
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const user = await requireRole(request, "editor");
+  const id = idParam(params.id);
+  const values = formObject(await readForm(request));
+  const parsed = saveSchema.safeParse(values);
+  if (!parsed.success) {
+    return json({ errors: fieldErrors(parsed.error), markdown: values.markdown ?? "", rev: Number(values.rev) || 0, preview: null, theirs: null }, { status: 400 });
+  }
+  const { intent, rev, markdown } = parsed.data;
+  if (intent === "preview") {
+    return json({ errors: null, markdown, rev, preview: renderMarkdown(markdown), theirs: null });
+  }
+  const result = savePostmortem(getDb(), id, rev, markdown, actorOf(user));
+  if (result.ok) return redirect(`/incidents/${id}`);
+  const { current } = result;
+  return json(
+    {
+      errors: {
+        form: `Conflict: ${current.author ?? "someone"} saved revision ${current.rev} (${formatUtc(current.at)}) after you started editing revision ${rev}. Nothing was overwritten. Your text is still in the editor; their version is shown below. Merge what you need, then save again.`,
+      },
+      markdown,
+      rev: current.rev,
+      preview: null,
+      theirs: { rev: current.rev, html: renderMarkdown(current.markdown), markdown: current.markdown },
+    },
+    { status: 409 },
+  );
+}
+
+export default function EditPostmortem() {
+  const data = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const errors = result?.errors as Record<string, string> | null | undefined;
+  const markdown = result?.markdown ?? data.markdown;
+  const rev = result?.rev ?? data.rev;
+  return (
+    <>
+      <p>
+        <Link to={`/incidents/${data.id}`}>← Back to the incident</Link>
+      </p>
+      <h1>Postmortem: {data.title}</h1>
+      {data.fromTemplate && data.templates.length > 1 ? (
+        <p className="notice">
+          Starting from a template:{" "}
+          {data.templates.map((t) => (
+            <span key={t.id}>
+              {t.id === data.fromTemplate ? <b>{t.name}</b> : <Link to={`?template=${t.id}`}>{t.name}</Link>}{" "}
+            </span>
+          ))}
+        </p>
+      ) : null}
+      <Form method="post">
+        <CsrfInput />
+        <input type="hidden" name="rev" value={rev} />
+        <FormError error={errors?.form} />
+        <FormError error={errors?.markdown} />
+        <label htmlFor="markdown" className="muted">
+          Markdown · blameless: describe systems and decisions, not people. Editing from revision {rev}.
+        </label>
+        <textarea id="markdown" name="markdown" className="markdown" defaultValue={markdown} key={`${rev}-${result ? "r" : "l"}`} />
+        <div className="row">
+          <button type="submit" name="intent" value="save">
+            Save postmortem
+          </button>
+          <button type="submit" name="intent" value="preview" className="secondary">
+            Preview
+          </button>
+        </div>
+      </Form>
+      {result?.preview ? (
+        <section>
+          <h2>Preview</h2>
+          <article className="prose" dangerouslySetInnerHTML={{ __html: result.preview }} />
+        </section>
+      ) : null}
+      {result?.theirs ? (
+        <section>
+          <h2>Saved revision {result.theirs.rev} (theirs)</h2>
+          <article className="prose" dangerouslySetInnerHTML={{ __html: result.theirs.html }} />
+          <details>
+            <summary>Their Markdown</summary>
+            <pre style={{ whiteSpace: "pre-wrap" }}>{result.theirs.markdown}</pre>
+          </details>
+        </section>
+      ) : null}
+    </>
+  );
+}
+
+export const meta: MetaFunction = () => [{ title: "Postmortem · Faultline" }];
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
+}

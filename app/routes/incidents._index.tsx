@@ -1,0 +1,142 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, useLoaderData, useRouteLoaderData } from "@remix-run/react";
+import { INCIDENT_STATUSES, SEVERITIES } from "../../db/schema";
+import { SeverityBadge, StatusBadge, statusLabel } from "~/components/badges";
+import { PAGE_SIZE, listIncidents, listTeams, parseIncidentFilter } from "~/domain/incidents.server";
+import type { loader as rootLoader } from "~/root";
+import { requireUser } from "~/utils/auth.server";
+import { formatDate, formatDuration, formatUtc } from "~/utils/dates";
+import { getDb } from "~/utils/db.server";
+import { hasRole } from "~/utils/roles";
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  await requireUser(request);
+  const url = new URL(request.url);
+  const filter = parseIncidentFilter(url.searchParams);
+  const db = getDb();
+  const { rows, total } = listIncidents(db, filter);
+  return {
+    filter: { ...filter, from: filter.from === null ? "" : formatDate(filter.from), to: filter.to === null ? "" : formatDate(filter.to) },
+    rows,
+    total,
+    teams: listTeams(db),
+    search: url.search,
+  };
+}
+
+export default function Incidents() {
+  const { filter, rows, total, teams, search } = useLoaderData<typeof loader>();
+  const user = useRouteLoaderData<typeof rootLoader>("root")?.user;
+  const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+  const pageUrl = (page: number) => {
+    const p = new URLSearchParams(search);
+    p.set("page", String(page));
+    return `?${p}`;
+  };
+  return (
+    <>
+      <div className="spread">
+        <h1>Incidents</h1>
+        {hasRole(user, "editor") ? (
+          <Link className="button" to="/incidents/new">
+            New incident
+          </Link>
+        ) : null}
+      </div>
+      <Form method="get" className="filters card" role="search">
+        <div className="field">
+          <label htmlFor="q">Search</label>
+          <input id="q" name="q" type="search" defaultValue={filter.q} placeholder="title, summary, postmortem" />
+        </div>
+        <fieldset>
+          <legend>Status</legend>
+          {INCIDENT_STATUSES.map((s) => (
+            <label key={s}>
+              <input type="checkbox" name="status" value={s} defaultChecked={filter.status.includes(s)} /> {statusLabel(s)}
+            </label>
+          ))}
+        </fieldset>
+        <fieldset>
+          <legend>Severity</legend>
+          {SEVERITIES.map((s) => (
+            <label key={s}>
+              <input type="checkbox" name="severity" value={s} defaultChecked={filter.severity.includes(s)} /> {s}
+            </label>
+          ))}
+        </fieldset>
+        <div className="field">
+          <label htmlFor="team">Team</label>
+          <select id="team" name="team" defaultValue={filter.team}>
+            <option value="">All teams</option>
+            {teams.map((t) => (
+              <option key={t}>{t}</option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="from">Started from</label>
+          <input id="from" name="from" type="date" defaultValue={filter.from} />
+        </div>
+        <div className="field">
+          <label htmlFor="to">to</label>
+          <input id="to" name="to" type="date" defaultValue={filter.to} />
+        </div>
+        <div className="row">
+          <button type="submit">Filter</button>
+          <Link to="/incidents">Clear</Link>
+        </div>
+      </Form>
+      <p className="muted" aria-live="polite">
+        {total} incident{total === 1 ? "" : "s"}
+      </p>
+      {rows.length ? (
+        <table>
+          <thead>
+            <tr>
+              <th>Started</th>
+              <th>Title</th>
+              <th>Severity</th>
+              <th>Status</th>
+              <th>Team</th>
+              <th>Time to detect</th>
+              <th>Time to resolve</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr key={r.id}>
+                <td>{formatUtc(r.startedAt)}</td>
+                <td>
+                  <Link to={`/incidents/${r.id}`}>{r.title}</Link>
+                  {r.source === "webhook" ? <span className="badge">from alert</span> : null}
+                </td>
+                <td>
+                  <SeverityBadge severity={r.severity} />
+                </td>
+                <td>
+                  <StatusBadge status={r.status} />
+                </td>
+                <td>{r.team}</td>
+                <td>{formatDuration(r.detectedAt === null ? null : r.detectedAt - r.startedAt)}</td>
+                <td>{formatDuration(r.resolvedAt === null ? null : r.resolvedAt - r.startedAt)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : (
+        <p className="card">No incidents match these filters.</p>
+      )}
+      {pages > 1 ? (
+        <nav className="pager" aria-label="Pages">
+          {filter.page > 1 ? <Link to={pageUrl(filter.page - 1)}>← Newer</Link> : null}
+          <span>
+            Page {filter.page} of {pages}
+          </span>
+          {filter.page < pages ? <Link to={pageUrl(filter.page + 1)}>Older →</Link> : null}
+        </nav>
+      ) : null}
+    </>
+  );
+}
+
+export const meta: MetaFunction = () => [{ title: "Incidents · Faultline" }];

@@ -1,0 +1,44 @@
+// All times are shown and entered in UTC: incidents span teams and time zones, and pages render on the server.
+
+/** "2026-03-04 05:06 UTC" */
+export function formatUtc(value: number | string | null | undefined): string {
+  if (value === null || value === undefined || value === "") return "—";
+  const d = new Date(value);
+  if (Number.isNaN(d.getTime())) return "—";
+  return `${d.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+}
+
+export function formatDate(value: number | string | null | undefined): string {
+  if (value === null || value === undefined || value === "") return "—";
+  return new Date(value).toISOString().slice(0, 10);
+}
+
+/** Value for an <input type="datetime-local"> holding a UTC time. */
+export function toDateTimeInput(ms: number | null | undefined): string {
+  return ms === null || ms === undefined ? "" : new Date(ms).toISOString().slice(0, 16);
+}
+
+/** Parses "YYYY-MM-DDTHH:mm[:ss]" (as UTC) or a full ISO string; null for empty, NaN for garbage. */
+export function parseUtc(value: string): number | null {
+  const v = value.trim();
+  if (!v) return null;
+  const hasZone = /(Z|[+-]\d\d:?\d\d)$/i.test(v);
+  const iso = /^\d{4}-\d\d-\d\d$/.test(v) ? `${v}T00:00Z` : hasZone ? v : `${v}Z`;
+  return /^\d{4}-\d\d-\d\d/.test(v) ? Date.parse(iso) : Number.NaN;
+}
+
+/** "3d 4h", "2h 05m", "45m", "30s" — durations between incident timestamps. */
+export function formatDuration(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || Number.isNaN(ms)) return "—";
+  if (ms < 0) return "—";
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m`;
+  const h = Math.floor(m / 60);
+  if (h < 24) return `${h}h ${String(m % 60).padStart(2, "0")}m`;
+  const d = Math.floor(h / 24);
+  return `${d}d ${h % 24}h`;
+}
+
+export const DAY_MS = 24 * 3600 * 1000;

@@ -1,0 +1,38 @@
+import { z } from "zod";
+import { parseUtc } from "./dates";
+
+/** Field errors keyed by field name, the shape every action returns with status 400. */
+export type FieldErrors = Record<string, string>;
+
+export function fieldErrors(error: z.ZodError): FieldErrors {
+  const out: FieldErrors = {};
+  for (const issue of error.issues) {
+    const key = issue.path.join(".") || "form";
+    out[key] ??= issue.message;
+  }
+  return out;
+}
+
+/** An optional UTC time from a form or JSON: "" -> null, ISO/datetime-local -> ms. */
+export const utcTime = z
+  .union([z.string(), z.null(), z.undefined()])
+  .transform((v, ctx) => {
+    if (v === null || v === undefined) return null;
+    const ms = parseUtc(v);
+    if (ms !== null && Number.isNaN(ms)) {
+      ctx.addIssue({ code: "custom", message: "Use a date and time like 2026-03-04T05:06." });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+export const requiredUtcTime = utcTime.refine((v) => v !== null, "Enter a date and time.").transform((v) => v!);
+
+/** Trimmed text with a length limit; empty allowed. */
+export const text = (max: number) => z.string().trim().max(max, `Keep it under ${max} characters.`).default("");
+
+export function formObject(form: FormData): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of form) if (typeof v === "string") out[k] = v;
+  return out;
+}

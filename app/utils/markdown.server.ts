@@ -1,0 +1,40 @@
+import { Marked } from "marked";
+import sanitizeHtml from "sanitize-html";
+
+const marked = new Marked({ gfm: true, breaks: false, async: false });
+
+// marked does not sanitize: its output goes through this allowlist. No scripts, styles, event handlers,
+// or URL schemes other than these; images only over http(s).
+const SANITIZE: sanitizeHtml.IOptions = {
+  allowedTags: [
+    "h1", "h2", "h3", "h4", "h5", "h6", "p", "br", "hr", "blockquote", "pre", "code", "span",
+    "ul", "ol", "li", "strong", "em", "del", "s", "a", "img", "table", "thead", "tbody", "tr", "th", "td",
+    "input", "sup", "sub", "details", "summary", "kbd",
+  ],
+  allowedAttributes: {
+    a: ["href", "title", "rel"],
+    img: ["src", "alt", "title"],
+    code: ["class"],
+    th: ["align"],
+    td: ["align"],
+    input: ["type", "checked", "disabled"],
+    ol: ["start"],
+  },
+  allowedClasses: { code: [/^language-[\w-]+$/] },
+  allowedSchemes: ["http", "https", "mailto"],
+  allowedSchemesByTag: { img: ["http", "https"] },
+  allowProtocolRelative: false,
+  transformTags: {
+    a: sanitizeHtml.simpleTransform("a", { rel: "noopener noreferrer nofollow" }),
+    input: (tagName, attribs) =>
+      attribs.type === "checkbox"
+        ? { tagName, attribs: { type: "checkbox", disabled: "", ...(attribs.checked !== undefined ? { checked: "" } : {}) } }
+        : { tagName: "span", attribs: {} },
+  },
+};
+
+/** Markdown to safe HTML. The only producer of strings given to dangerouslySetInnerHTML. */
+export function renderMarkdown(md: string): string {
+  const html = marked.parse(md) as string;
+  return sanitizeHtml(html, SANITIZE);
+}

@@ -1,0 +1,8 @@
+import { getDb } from "./db.server";
+import { listTemplates } from "./content.server";
+
+/** Work done once before the server listens: read content/ so a malformed file stops start-up. */
+export function startup(): void {
+  getDb();
+  listTemplates();
+}

@@ -1,0 +1,42 @@
+import fs from "node:fs";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
+import { migrate } from "drizzle-orm/better-sqlite3/migrator";
+import * as schema from "./schema";
+
+export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
+
+export function databasePath(): string {
+  return path.resolve(process.env.DATABASE_URL ?? "./data/faultline.db");
+}
+
+// Resolved from the working directory: this file is also bundled into build/, where its own URL differs.
+const migrationsFolder = path.resolve("db/migrations");
+
+/** Opens a SQLite file with the pragmas every connection needs and applies pending migrations. */
+export function openDatabase(file = databasePath()): Db {
+  if (file !== ":memory:") fs.mkdirSync(path.dirname(file), { recursive: true });
+  const sqlite = new Database(file);
+  sqlite.pragma("journal_mode = WAL");
+  sqlite.pragma("foreign_keys = ON");
+  sqlite.pragma("busy_timeout = 5000");
+  // WAL with synchronous=FULL: a write acknowledged to a client survives power loss, not only a crash.
+  sqlite.pragma("synchronous = FULL");
+  const db = drizzle(sqlite, { schema }) as Db;
+  migrate(db, { migrationsFolder });
+  return db;
+}
+
+const globalForDb = globalThis as unknown as { __faultlineDb?: Db };
+
+/** The one handle of this process, shared by the server script and the Remix build (and kept across dev rebuilds). */
+export function getDb(): Db {
+  globalForDb.__faultlineDb ??= openDatabase();
+  return globalForDb.__faultlineDb;
+}
+
+export function closeDb(): void {
+  globalForDb.__faultlineDb?.$client.close();
+  globalForDb.__faultlineDb = undefined;
+}

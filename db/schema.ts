@@ -1,0 +1,326 @@
+import { sql } from "drizzle-orm";
+import {
+  check,
+  index,
+  integer,
+  primaryKey,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from "drizzle-orm/sqlite-core";
+
+// Times are integer milliseconds since the epoch (UTC): cheap to compare, subtract and index.
+const ms = (name: string) => integer(name, { mode: "number" });
+const now = sql`(cast(unixepoch('subsec') * 1000 as integer))`;
+
+export const ROLES = ["viewer", "editor", "admin"] as const;
+export const INCIDENT_STATUSES = [
+  "draft",
+  "investigating",
+  "mitigated",
+  "resolved",
+  "in_review",
+  "closed",
+] as const;
+export const SEVERITIES = ["SEV1", "SEV2", "SEV3", "SEV4"] as const;
+export const DETECTION_SOURCES = ["alert", "user_report", "dashboard", "test", "other"] as const;
+export const TIMELINE_KINDS = [
+  "alert",
+  "observation",
+  "action",
+  "deploy",
+  "rollback",
+  "retrain",
+  "note",
+] as const;
+export const ACTION_STATUSES = ["open", "done", "wont_do"] as const;
+export const ACTION_KINDS = ["prevent", "detect", "mitigate", "process"] as const;
+export const TOKEN_SCOPES = ["webhook", "api"] as const;
+export const MODEL_VERSION_STATUSES = [
+  "serving",
+  "canary",
+  "shadow",
+  "backup",
+  "retired",
+  "rolled_back",
+] as const;
+export const INCIDENT_MODEL_ROLES = [
+  "suspected_cause",
+  "affected",
+  "rolled_back_from",
+  "rolled_back_to",
+] as const;
+
+export const users = sqliteTable("users", {
+  id: integer("id").primaryKey(),
+  email: text("email").notNull().unique(),
+  name: text("name").notNull(),
+  role: text("role", { enum: ROLES }).notNull(),
+  passwordHash: text("password_hash").notNull(),
+  disabled: integer("disabled", { mode: "boolean" }).notNull().default(false),
+  createdAt: ms("created_at").notNull().default(now),
+});
+
+export const sessions = sqliteTable(
+  "sessions",
+  {
+    id: text("id").primaryKey(),
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    expiresAt: ms("expires_at").notNull(),
+    createdAt: ms("created_at").notNull().default(now),
+  },
+  (t) => [index("sessions_user_idx").on(t.userId)],
+);
+
+export const apiTokens = sqliteTable("api_tokens", {
+  id: integer("id").primaryKey(),
+  name: text("name").notNull(),
+  tokenHash: text("token_hash").notNull().unique(),
+  scope: text("scope", { enum: TOKEN_SCOPES }).notNull(),
+  createdBy: integer("created_by").references(() => users.id),
+  createdAt: ms("created_at").notNull().default(now),
+  lastUsedAt: ms("last_used_at"),
+  revokedAt: ms("revoked_at"),
+});
+
+export const incidents = sqliteTable(
+  "incidents",
+  {
+    id: integer("id").primaryKey(),
+    title: text("title").notNull(),
+    status: text("status", { enum: INCIDENT_STATUSES }).notNull().default("draft"),
+    severity: text("severity", { enum: SEVERITIES }).notNull(),
+    team: text("team").notNull().default(""),
+    summary: text("summary").notNull().default(""),
+    impact: text("impact").notNull().default(""),
+    detectionSource: text("detection_source", { enum: DETECTION_SOURCES }),
+    startedAt: ms("started_at").notNull(),
+    detectedAt: ms("detected_at"),
+    mitigatedAt: ms("mitigated_at"),
+    resolvedAt: ms("resolved_at"),
+    postmortemMd: text("postmortem_md").notNull().default(""),
+    postmortemRev: integer("postmortem_rev").notNull().default(0),
+    trigger: text("trigger"),
+    lifecycleStage: text("lifecycle_stage"),
+    ownerId: integer("owner_id").references(() => users.id),
+    source: text("source", { enum: ["manual", "webhook"] }).notNull().default("manual"),
+    groupKey: text("group_key"),
+    version: integer("version").notNull().default(1),
+    createdAt: ms("created_at").notNull().default(now),
+    updatedAt: ms("updated_at").notNull().default(now),
+  },
+  (t) => [
+    index("incidents_started_idx").on(t.startedAt),
+    index("incidents_status_started_idx").on(t.status, t.startedAt),
+    index("incidents_team_started_idx").on(t.team, t.startedAt),
+    index("incidents_severity_started_idx").on(t.severity, t.startedAt),
+    index("incidents_group_key_idx").on(t.groupKey, t.status),
+    check("incidents_detected_after_start", sql`${t.detectedAt} is null or ${t.detectedAt} >= ${t.startedAt}`),
+  ],
+);
+
+export const failureClasses = sqliteTable(
+  "failure_classes",
+  {
+    id: text("id").primaryKey(),
+    parentId: text("parent_id"),
+    family: text("family", { enum: ["ml", "non-ml"] }),
+    kind: text("kind", { enum: ["class", "factor"] }).notNull().default("class"),
+    name: text("name").notNull(),
+    position: integer("position").notNull().default(0),
+    status: text("status", { enum: ["active", "retired"] }).notNull().default("active"),
+  },
+  (t) => [index("failure_classes_parent_idx").on(t.parentId)],
+);
+
+export const incidentClasses = sqliteTable(
+  "incident_classes",
+  {
+    incidentId: integer("incident_id")
+      .notNull()
+      .references(() => incidents.id, { onDelete: "cascade" }),
+    classId: text("class_id")
+      .notNull()
+      .references(() => failureClasses.id),
+    role: text("role", { enum: ["primary", "contributing", "factor"] }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.incidentId, t.classId] }),
+    index("incident_classes_class_idx").on(t.classId, t.role),
+    // Exactly one primary class per classified incident.
+    uniqueIndex("incident_classes_one_primary").on(t.incidentId).where(sql`role = 'primary'`),
+  ],
+);
+
+export const timelineEvents = sqliteTable(
+  "timeline_events",
+  {
+    id: integer("id").primaryKey(),
+    incidentId: integer("incident_id")
+      .notNull()
+      .references(() => incidents.id, { onDelete: "cascade" }),
+    at: ms("at").notNull(),
+    kind: text("kind", { enum: TIMELINE_KINDS }).notNull(),
+    body: text("body").notNull(),
+    alertId: integer("alert_id"),
+    authorId: integer("author_id").references(() => users.id),
+    createdAt: ms("created_at").notNull().default(now),
+  },
+  (t) => [index("timeline_incident_at_idx").on(t.incidentId, t.at)],
+);
+
+export const actionItems = sqliteTable(
+  "action_items",
+  {
+    id: integer("id").primaryKey(),
+    incidentId: integer("incident_id")
+      .notNull()
+      .references(() => incidents.id, { onDelete: "cascade" }),
+    title: text("title").notNull(),
+    owner: text("owner").notNull().default(""),
+    dueAt: ms("due_at"),
+    status: text("status", { enum: ACTION_STATUSES }).notNull().default("open"),
+    kind: text("kind", { enum: ACTION_KINDS }).notNull(),
+    completedAt: ms("completed_at"),
+    createdAt: ms("created_at").notNull().default(now),
+  },
+  (t) => [
+    index("action_items_incident_idx").on(t.incidentId),
+    index("action_items_status_due_idx").on(t.status, t.dueAt),
+  ],
+);
+
+export const alertDeliveries = sqliteTable(
+  "alert_deliveries",
+  {
+    id: integer("id").primaryKey(),
+    sender: text("sender").notNull(),
+    receivedAt: ms("received_at").notNull().default(now),
+    headers: text("headers").notNull(),
+    body: text("body").notNull(),
+    bodyHash: text("body_hash").notNull(),
+    tokenId: integer("token_id"),
+    outcome: text("outcome").notNull().default("received"),
+    error: text("error"),
+    alertCount: integer("alert_count").notNull().default(0),
+  },
+  (t) => [
+    index("alert_deliveries_received_idx").on(t.receivedAt),
+    index("alert_deliveries_hash_idx").on(t.sender, t.bodyHash),
+  ],
+);
+
+export const models = sqliteTable("models", {
+  id: integer("id").primaryKey(),
+  name: text("name").notNull().unique(),
+  team: text("team").notNull().default(""),
+  description: text("description").notNull().default(""),
+  createdAt: ms("created_at").notNull().default(now),
+});
+
+export const modelVersions = sqliteTable(
+  "model_versions",
+  {
+    id: integer("id").primaryKey(),
+    modelId: integer("model_id")
+      .notNull()
+      .references(() => models.id, { onDelete: "cascade" }),
+    version: text("version").notNull(),
+    status: text("status", { enum: MODEL_VERSION_STATUSES }).notNull().default("serving"),
+    deployedAt: ms("deployed_at"),
+    retiredAt: ms("retired_at"),
+    trainingDataRef: text("training_data_ref").notNull().default(""),
+    codeRef: text("code_ref").notNull().default(""),
+    notes: text("notes").notNull().default(""),
+    createdAt: ms("created_at").notNull().default(now),
+  },
+  (t) => [uniqueIndex("model_versions_model_version_idx").on(t.modelId, t.version)],
+);
+
+export const alerts = sqliteTable(
+  "alerts",
+  {
+    id: integer("id").primaryKey(),
+    sender: text("sender").notNull(),
+    fingerprint: text("fingerprint").notNull(),
+    ruleName: text("rule_name").notNull(),
+    status: text("status", { enum: ["firing", "resolved"] }).notNull(),
+    severity: text("severity"),
+    labels: text("labels").notNull().default("{}"),
+    annotations: text("annotations").notNull().default("{}"),
+    startsAt: ms("starts_at"),
+    endsAt: ms("ends_at"),
+    firstReceivedAt: ms("first_received_at").notNull(),
+    lastReceivedAt: ms("last_received_at").notNull(),
+    fireCount: integer("fire_count").notNull().default(1),
+    deliveryCount: integer("delivery_count").notNull().default(1),
+    incidentId: integer("incident_id").references(() => incidents.id, { onDelete: "set null" }),
+    modelVersionId: integer("model_version_id").references(() => modelVersions.id),
+    triage: text("triage", { enum: ["unreviewed", "actionable", "noise"] })
+      .notNull()
+      .default("unreviewed"),
+  },
+  (t) => [
+    uniqueIndex("alerts_sender_fingerprint_idx").on(t.sender, t.fingerprint),
+    index("alerts_rule_idx").on(t.ruleName),
+    index("alerts_incident_idx").on(t.incidentId),
+    index("alerts_last_received_idx").on(t.lastReceivedAt),
+  ],
+);
+
+export const incidentModels = sqliteTable(
+  "incident_models",
+  {
+    incidentId: integer("incident_id")
+      .notNull()
+      .references(() => incidents.id, { onDelete: "cascade" }),
+    modelVersionId: integer("model_version_id")
+      .notNull()
+      .references(() => modelVersions.id, { onDelete: "cascade" }),
+    role: text("role", { enum: INCIDENT_MODEL_ROLES }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.incidentId, t.modelVersionId, t.role] }),
+    index("incident_models_version_idx").on(t.modelVersionId),
+  ],
+);
+
+export const postmortemRevisions = sqliteTable(
+  "postmortem_revisions",
+  {
+    id: integer("id").primaryKey(),
+    incidentId: integer("incident_id")
+      .notNull()
+      .references(() => incidents.id, { onDelete: "cascade" }),
+    rev: integer("rev").notNull(),
+    markdown: text("markdown").notNull(),
+    authorId: integer("author_id").references(() => users.id),
+    createdAt: ms("created_at").notNull().default(now),
+  },
+  (t) => [uniqueIndex("postmortem_revisions_incident_rev_idx").on(t.incidentId, t.rev)],
+);
+
+export const auditLog = sqliteTable(
+  "audit_log",
+  {
+    id: integer("id").primaryKey(),
+    at: ms("at").notNull().default(now),
+    actorId: integer("actor_id").references(() => users.id),
+    actorLabel: text("actor_label").notNull(),
+    action: text("action").notNull(),
+    entity: text("entity").notNull(),
+    entityId: text("entity_id").notNull(),
+    detail: text("detail").notNull().default("{}"),
+  },
+  (t) => [
+    index("audit_log_entity_idx").on(t.entity, t.entityId, t.at),
+    index("audit_log_at_idx").on(t.at),
+  ],
+);
+
+export type User = typeof users.$inferSelect;
+export type Incident = typeof incidents.$inferSelect;
+export type Role = (typeof ROLES)[number];
+export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
