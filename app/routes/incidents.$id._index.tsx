@@ -50,6 +50,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       owner: row.ownerEmail,
     },
     durations: durations(incident),
+    nextStatuses: INCIDENT_STATUSES.filter((s) => s !== incident.status && canTransition(incident.status, s)),
     postmortemHtml: incident.postmortemMd ? renderMarkdown(incident.postmortemMd) : null,
     timeline: listTimeline(db, id),
     actions: listActionItems(db, id).map((a) => ({ ...a, overdue: a.status === "open" && a.dueAt !== null && a.dueAt < now })),
@@ -59,16 +60,17 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   };
 }
 
-const intentSchema = z.discriminatedUnion("intent", [
-  z.object({ intent: z.literal("status"), status: z.enum(INCIDENT_STATUSES, { message: "Unknown status." }) }),
-  timelineInputSchema.extend({ intent: z.literal("timeline.add") }),
-  z.object({ intent: z.literal("timeline.delete"), eventId: z.coerce.number().int().positive() }),
-  actionInputSchema.extend({ intent: z.literal("action.add") }),
-  z.object({ intent: z.literal("action.status"), actionId: z.coerce.number().int().positive(), status: actionStatusSchema }),
-]);
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireRole(request, "editor");
+  // Built here, not at module level: it uses server-only schemas that are empty in the browser bundle.
+  const intentSchema = z.discriminatedUnion("intent", [
+    z.object({ intent: z.literal("status"), status: z.enum(INCIDENT_STATUSES, { message: "Unknown status." }) }),
+    timelineInputSchema.extend({ intent: z.literal("timeline.add") }),
+    z.object({ intent: z.literal("timeline.delete"), eventId: z.coerce.number().int().positive() }),
+    actionInputSchema.extend({ intent: z.literal("action.add") }),
+    z.object({ intent: z.literal("action.status"), actionId: z.coerce.number().int().positive(), status: actionStatusSchema }),
+  ]);
   const id = idParam(params.id);
   const values = formObject(await readForm(request));
   const parsed = intentSchema.safeParse(values);
@@ -104,7 +106,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function IncidentPage() {
-  const { incident: i, durations: d, postmortemHtml, timeline, actions, revisions, history, now } =
+  const { incident: i, durations: d, nextStatuses: next, postmortemHtml, timeline, actions, revisions, history, now } =
     useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const user = useRouteLoaderData<typeof rootLoader>("root")?.user;
@@ -112,7 +114,6 @@ export default function IncidentPage() {
   const errorsFor = (intent: string) => (result?.intent === intent ? (result.errors as Record<string, string>) : undefined);
   const timelineErrors = errorsFor("timeline.add");
   const actionErrors = errorsFor("action.add");
-  const next = INCIDENT_STATUSES.filter((s) => s !== i.status && canTransition(i.status, s));
   return (
     <>
       <p>

@@ -36,14 +36,14 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   };
 }
 
-const saveSchema = z.object({
-  intent: z.enum(["save", "preview"]),
-  rev: z.coerce.number().int().min(0),
-  markdown: z.string().max(MAX_POSTMORTEM, `Keep the write-up under ${MAX_POSTMORTEM.toLocaleString("en")} characters.`),
-});
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireRole(request, "editor");
+  const saveSchema = z.object({
+    intent: z.enum(["save", "preview"]),
+    rev: z.coerce.number().int().min(0),
+    markdown: z.string().max(MAX_POSTMORTEM, `Keep the write-up under ${MAX_POSTMORTEM.toLocaleString("en")} characters.`),
+  });
   const id = idParam(params.id);
   const values = formObject(await readForm(request));
   const parsed = saveSchema.safeParse(values);

@@ -87,7 +87,7 @@ export default function Incidents() {
         </div>
       </Form>
       <p className="muted" aria-live="polite">
-        {total} incident{total === 1 ? "" : "s"}
+        {`${total} incident${total === 1 ? "" : "s"}`}
       </p>
       {rows.length ? (
         <table>

@@ -9,12 +9,6 @@ import { readForm } from "~/utils/csrf.server";
 import { getDb } from "~/utils/db.server";
 import { fieldErrors, formObject } from "~/utils/forms";
 
-const loginSchema = z.object({
-  email: z.string().trim().min(1, "Enter your email."),
-  password: z.string().min(1, "Enter your password."),
-  redirectTo: z.string().optional(),
-});
-
 export async function loader({ request }: LoaderFunctionArgs) {
   if (userCount(getDb()) === 0) throw redirect("/setup");
   if (await getUser(request)) throw redirect("/incidents");
@@ -23,6 +17,11 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const form = await readForm(request);
+  const loginSchema = z.object({
+    email: z.string().trim().min(1, "Enter your email."),
+    password: z.string().min(1, "Enter your password."),
+    redirectTo: z.string().optional(),
+  });
   const parsed = loginSchema.safeParse(formObject(form));
   if (!parsed.success) return json({ errors: fieldErrors(parsed.error) }, { status: 400 });
   const user = await authenticate(getDb(), parsed.data.email, parsed.data.password);

@@ -16,18 +16,18 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return { users: listUsers(getDb()) };
 }
 
-const intentSchema = z.discriminatedUnion("intent", [
-  newUserSchema.extend({ intent: z.literal("create") }),
-  z.object({
-    intent: z.literal("update"),
-    userId: z.coerce.number().int().positive(),
-    role: z.enum(ROLES),
-    disabled: z.enum(["0", "1"]).transform((v) => v === "1"),
-  }),
-]);
 
 export async function action({ request }: ActionFunctionArgs) {
   const admin = await requireRole(request, "admin");
+  const intentSchema = z.discriminatedUnion("intent", [
+    newUserSchema.extend({ intent: z.literal("create") }),
+    z.object({
+      intent: z.literal("update"),
+      userId: z.coerce.number().int().positive(),
+      role: z.enum(ROLES),
+      disabled: z.enum(["0", "1"]).transform((v) => v === "1"),
+    }),
+  ]);
   const values = formObject(await readForm(request));
   const parsed = intentSchema.safeParse(values);
   if (!parsed.success) return json({ errors: fieldErrors(parsed.error), values }, { status: 400 });

@@ -8,8 +8,6 @@ import { readForm } from "~/utils/csrf.server";
 import { getDb } from "~/utils/db.server";
 import { fieldErrors, formObject } from "~/utils/forms";
 
-const setupSchema = newUserSchema.omit({ role: true });
-
 // The first visit to a new install creates the admin; afterwards this page only redirects.
 export async function loader(_: LoaderFunctionArgs) {
   if (userCount(getDb()) > 0) throw redirect("/login");
@@ -18,7 +16,7 @@ export async function loader(_: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const form = await readForm(request);
-  const parsed = setupSchema.safeParse(formObject(form));
+  const parsed = newUserSchema.omit({ role: true }).safeParse(formObject(form));
   if (!parsed.success) return json({ errors: fieldErrors(parsed.error) }, { status: 400 });
   const user = await createFirstAdmin(getDb(), parsed.data);
   if (!user) throw redirect("/login");

@@ -1,8 +1,10 @@
 import { getDb } from "./db.server";
 import { listTemplates } from "./content.server";
+import { loadTaxonomy, syncTaxonomy } from "../domain/taxonomy.server";
 
 /** Work done once before the server listens: read content/ so a malformed file stops start-up. */
 export function startup(): void {
-  getDb();
+  const db = getDb();
   listTemplates();
+  syncTaxonomy(db, loadTaxonomy());
 }

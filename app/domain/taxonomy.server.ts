@@ -1,0 +1,257 @@
+import path from "node:path";
+import { and, asc, count, eq, inArray, isNotNull } from "drizzle-orm";
+import { z } from "zod";
+import { failureClasses, incidentClasses } from "../../db/schema";
+import { CONTENT_DIR, ContentError, listContentFiles, readContentFile } from "../utils/content.server";
+import type { Db } from "../utils/db.server";
+import { renderMarkdown } from "../utils/markdown.server";
+
+export type Family = "ml" | "non-ml";
+export type FailureClass = typeof failureClasses.$inferSelect;
+
+/** One failure class, subclass or contributing factor as read from content/. */
+export type TaxonomyEntry = {
+  id: string;
+  parentId: string | null;
+  family: Family | null;
+  kind: "class" | "factor";
+  name: string;
+  position: number;
+  body: string;
+  file: string;
+};
+
+const ID_SEGMENT = /^[a-z0-9-]+$/;
+const ID_SYNTAX = /^[a-z0-9-]+(\.[a-z0-9-]+)*$/;
+
+const id = z
+  .string({ error: "id must be a string" })
+  .regex(ID_SYNTAX, "id must be lowercase, dot-separated segments of a-z, 0-9 and -");
+const name = z.string({ error: "name must be a string" }).trim().min(1, "name must not be empty");
+const family = z.enum(["ml", "non-ml"], { error: "family must be ml or non-ml" });
+const order = z.number({ error: "order must be an integer" }).int("order must be an integer").optional();
+
+const classSchema = z.strictObject({ id, family, name, order });
+const subclassSchema = z.strictObject({
+  id,
+  parent: z.string({ error: "parent must be a string" }),
+  family,
+  name,
+  order,
+});
+const factorSchema = z.strictObject({ id, name, order });
+
+function parseFrontMatter<T extends z.ZodObject>(schema: T, file: string, data: Record<string, unknown>): z.infer<T> {
+  const res = schema.safeParse(data);
+  if (res.success) return res.data;
+  const allowed = Object.keys(schema.shape).join(", ");
+  const problems = res.error.issues.map((issue) => {
+    if (issue.code === "unrecognized_keys") {
+      return `unknown front-matter key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")} (allowed: ${allowed})`;
+    }
+    const key = String(issue.path[0]);
+    if (data[key] === undefined || data[key] === null) return `missing front-matter key "${key}"`;
+    return issue.message;
+  });
+  throw new ContentError(file, problems.join("; "));
+}
+
+/** The .md files under root/dir, through content.server's listing (which is rooted at CONTENT_DIR). */
+function markdownFiles(root: string, dir: string): string[] {
+  return listContentFiles(path.relative(CONTENT_DIR, path.join(root, dir)));
+}
+
+/**
+ * Reads content/taxonomy (classes in `<id>.md`, subclasses in `<parent>/<slug>.md`) and content/factors,
+ * and checks them against each other. Throws a ContentError naming the file at the first problem.
+ */
+export function loadTaxonomy(root: string = CONTENT_DIR): TaxonomyEntry[] {
+  const taxonomyDir = path.join(root, "taxonomy");
+  const entries: TaxonomyEntry[] = [];
+
+  for (const file of markdownFiles(root, "taxonomy")) {
+    const { data, body } = readContentFile(file);
+    const folders = path.relative(taxonomyDir, path.dirname(file)).split(path.sep).filter(Boolean);
+    if (folders.length > 1) {
+      throw new ContentError(file, "too deeply nested: use taxonomy/<class>.md or taxonomy/<class>/<subclass>.md");
+    }
+    const folder = folders[0];
+    if (folder === undefined) {
+      if (typeof data.parent === "string") {
+        throw new ContentError(file, `declares parent "${data.parent}" but is not in the folder taxonomy/${data.parent}/`);
+      }
+      const fm = parseFrontMatter(classSchema, file, data);
+      if (fm.id.includes(".")) throw new ContentError(file, `top-level class id "${fm.id}" must not contain a dot`);
+      // Ids `factor.*` are contributing factors; a class named "factor" would make them look like its subclasses.
+      if (fm.id === "factor") throw new ContentError(file, `the id "factor" is reserved for contributing factors`);
+      entries.push({ id: fm.id, parentId: null, family: fm.family, kind: "class", name: fm.name, position: fm.order ?? 0, body, file });
+    } else {
+      const fm = parseFrontMatter(subclassSchema, file, data);
+      if (fm.parent !== folder) {
+        throw new ContentError(file, `parent is "${fm.parent}" but the file is in taxonomy/${folder}/: move it to taxonomy/${fm.parent}/`);
+      }
+      const slug = fm.id.startsWith(`${fm.parent}.`) ? fm.id.slice(fm.parent.length + 1) : "";
+      if (!ID_SEGMENT.test(slug)) {
+        throw new ContentError(file, `subclass id "${fm.id}" must be "${fm.parent}.<slug>" (its parent, a dot, one segment)`);
+      }
+      entries.push({ id: fm.id, parentId: fm.parent, family: fm.family, kind: "class", name: fm.name, position: fm.order ?? 0, body, file });
+    }
+  }
+
+  const factorsDir = path.join(root, "factors");
+  for (const file of markdownFiles(root, "factors")) {
+    const { data, body } = readContentFile(file);
+    if (path.dirname(file) !== factorsDir) throw new ContentError(file, "factor files go directly in factors/, not in a subfolder");
+    const fm = parseFrontMatter(factorSchema, file, data);
+    const slug = fm.id.startsWith("factor.") ? fm.id.slice("factor.".length) : "";
+    if (!ID_SEGMENT.test(slug)) throw new ContentError(file, `factor id "${fm.id}" must be "factor.<slug>"`);
+    entries.push({ id: fm.id, parentId: null, family: null, kind: "factor", name: fm.name, position: fm.order ?? 0, body, file });
+  }
+
+  const byId = new Map<string, TaxonomyEntry>();
+  for (const e of entries) {
+    const first = byId.get(e.id);
+    if (first) {
+      throw new ContentError(e.file, `duplicate id "${e.id}" (also used by ${path.relative(process.cwd(), first.file)})`);
+    }
+    byId.set(e.id, e);
+  }
+  for (const e of entries) {
+    if (e.parentId === null) continue;
+    const parent = byId.get(e.parentId);
+    if (!parent) {
+      throw new ContentError(e.file, `parent "${e.parentId}" does not exist (expected taxonomy/${e.parentId}.md)`);
+    }
+    if (parent.kind !== "class" || parent.parentId !== null) {
+      throw new ContentError(e.file, `parent "${e.parentId}" is not a top-level class (see ${path.relative(process.cwd(), parent.file)})`);
+    }
+    if (e.family !== parent.family) {
+      throw new ContentError(e.file, `family is "${e.family}" but its parent "${parent.id}" is "${parent.family}"`);
+    }
+  }
+  // An empty taxonomy would retire every class on sync: more likely a wrong CONTENT_DIR than intent.
+  if (!entries.some((e) => e.kind === "class")) throw new ContentError(taxonomyDir, "no failure classes found");
+  return entries;
+}
+
+export type SyncResult = { added: number; updated: number; retired: number };
+
+/**
+ * Makes failure_classes match content in one transaction: every entry active, rows missing from content
+ * retired (never deleted, so incidents keep their labels). Reactivating a retired row counts as updated.
+ */
+export function syncTaxonomy(db: Db, entries: TaxonomyEntry[]): SyncResult {
+  return db.transaction((tx) => {
+    const existing = new Map(tx.select().from(failureClasses).all().map((r) => [r.id, r]));
+    const result: SyncResult = { added: 0, updated: 0, retired: 0 };
+    for (const e of entries) {
+      const row = { parentId: e.parentId, family: e.family, kind: e.kind, name: e.name, position: e.position, status: "active" as const };
+      const cur = existing.get(e.id);
+      if (!cur) {
+        tx.insert(failureClasses).values({ id: e.id, ...row }).run();
+        result.added++;
+      } else if ((Object.keys(row) as (keyof typeof row)[]).some((k) => cur[k] !== row[k])) {
+        tx.update(failureClasses).set(row).where(eq(failureClasses.id, e.id)).run();
+        result.updated++;
+      }
+    }
+    const inContent = new Set(entries.map((e) => e.id));
+    const gone = [...existing.values()].filter((r) => r.status === "active" && !inContent.has(r.id)).map((r) => r.id);
+    if (gone.length) {
+      tx.update(failureClasses).set({ status: "retired" }).where(inArray(failureClasses.id, gone)).run();
+      result.retired = gone.length;
+    }
+    return result;
+  });
+}
+
+export type ClassNode = FailureClass & { children: FailureClass[] };
+export type TaxonomyTree = { classes: ClassNode[]; factors: FailureClass[] };
+
+/** Top-level classes with their subclasses, then factors; retired rows included (status 'retired'). */
+export function taxonomyTree(db: Db): TaxonomyTree {
+  const rows = db.select().from(failureClasses).orderBy(asc(failureClasses.position), asc(failureClasses.id)).all();
+  const factors = rows.filter((r) => r.kind === "factor");
+  const classRows = rows.filter((r) => r.kind === "class");
+  const tops = new Map<string, ClassNode>(
+    classRows.filter((r) => r.parentId === null).map((r) => [r.id, { ...r, children: [] }]),
+  );
+  for (const r of classRows) {
+    if (r.parentId === null) continue;
+    const parent = tops.get(r.parentId);
+    // A row whose parent is unknown (only possible if edited by hand) is shown rather than lost.
+    if (parent) parent.children.push(r);
+    else tops.set(r.id, { ...r, children: [] });
+  }
+  return { classes: [...tops.values()], factors };
+}
+
+export type ClassCounts = {
+  /** Incidents whose primary class is exactly this id. */
+  direct: Record<string, number>;
+  /** Per top-level class: its own primary incidents plus those of its subclasses. */
+  rolledUp: Record<string, number>;
+};
+
+export function classCounts(db: Db): ClassCounts {
+  const rows = db
+    .select({ id: failureClasses.id, parentId: failureClasses.parentId, n: count() })
+    .from(incidentClasses)
+    .innerJoin(failureClasses, eq(failureClasses.id, incidentClasses.classId))
+    .where(eq(incidentClasses.role, "primary"))
+    .groupBy(failureClasses.id)
+    .all();
+  const out: ClassCounts = { direct: {}, rolledUp: {} };
+  for (const r of rows) {
+    out.direct[r.id] = r.n;
+    const top = r.parentId ?? r.id;
+    out.rolledUp[top] = (out.rolledUp[top] ?? 0) + r.n;
+  }
+  return out;
+}
+
+/** Incidents by the family of their primary class; unclassified incidents are in neither. */
+export function familyShare(db: Db): { ml: number; nonMl: number } {
+  const rows = db
+    .select({ family: failureClasses.family, n: count() })
+    .from(incidentClasses)
+    .innerJoin(failureClasses, eq(failureClasses.id, incidentClasses.classId))
+    .where(and(eq(incidentClasses.role, "primary"), isNotNull(failureClasses.family)))
+    .groupBy(failureClasses.family)
+    .all();
+  const n = (f: Family) => rows.find((r) => r.family === f)?.n ?? 0;
+  return { ml: n("ml"), nonMl: n("non-ml") };
+}
+
+/** One class or factor with its parent and subclasses, or null when the id was never known. */
+export function getClass(db: Db, id: string): (FailureClass & { parent: FailureClass | null; children: FailureClass[] }) | null {
+  const row = db.select().from(failureClasses).where(eq(failureClasses.id, id)).get();
+  if (!row) return null;
+  const parent = row.parentId
+    ? (db.select().from(failureClasses).where(eq(failureClasses.id, row.parentId)).get() ?? null)
+    : null;
+  const children = db
+    .select()
+    .from(failureClasses)
+    .where(eq(failureClasses.parentId, id))
+    .orderBy(asc(failureClasses.position), asc(failureClasses.id))
+    .all();
+  return { ...row, parent, children };
+}
+
+// Rendered HTML per file, reused while the body is unchanged (content.server re-reads a file only when its mtime moves).
+const rendered = new Map<string, { body: string; html: string }>();
+
+/** Id -> sanitized definition HTML for every class and factor in content (retired ones have none). */
+export function classDefinitions(root: string = CONTENT_DIR): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const e of loadTaxonomy(root)) {
+    let hit = rendered.get(e.file);
+    if (!hit || hit.body !== e.body) {
+      hit = { body: e.body, html: renderMarkdown(e.body) };
+      rendered.set(e.file, hit);
+    }
+    out.set(e.id, hit.html);
+  }
+  return out;
+}

@@ -1,0 +1,77 @@
+/** A tiny browser stand-in for HTTP tests: keeps cookies, reads the CSRF token from pages, never follows redirects. */
+export class Client {
+  private cookies = new Map<string, string>();
+  constructor(readonly base: string) {}
+
+  private cookieHeader(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+  }
+
+  private remember(res: Response) {
+    for (const c of res.headers.getSetCookie()) {
+      const [pair, ...attrs] = c.split(";");
+      const i = pair.indexOf("=");
+      const name = pair.slice(0, i).trim();
+      const value = pair.slice(i + 1).trim();
+      const expired = attrs.some((a) => /max-age=0/i.test(a) || /expires=thu, 01 jan 1970/i.test(a.trim()));
+      if (expired || value === "") this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+  }
+
+  async get(path: string, headers: Record<string, string> = {}): Promise<Response> {
+    const res = await fetch(this.base + path, { redirect: "manual", headers: { Cookie: this.cookieHeader(), ...headers } });
+    this.remember(res);
+    return res;
+  }
+
+  async html(path: string): Promise<{ res: Response; body: string }> {
+    const res = await this.get(path);
+    return { res, body: await res.text() };
+  }
+
+  /** Loads `page` to get a CSRF token, then posts `fields` to `action` (defaults to the page) as a form. */
+  async submit(page: string, fields: Record<string, string | string[]>, action = page): Promise<Response> {
+    const { body } = await this.html(page);
+    const token = /name="csrf" value="([^"]+)"/.exec(body)?.[1];
+    if (!token) throw new Error(`no CSRF token on ${page}`);
+    return this.post(action, { csrf: token, ...fields });
+  }
+
+  async post(path: string, fields: Record<string, string | string[]>): Promise<Response> {
+    const form = new URLSearchParams();
+    for (const [k, v] of Object.entries(fields)) for (const one of [v].flat()) form.append(k, one);
+    const res = await fetch(this.base + path, {
+      method: "POST",
+      redirect: "manual",
+      headers: { Cookie: this.cookieHeader(), "Content-Type": "application/x-www-form-urlencoded" },
+      body: form,
+    });
+    this.remember(res);
+    return res;
+  }
+}
+
+export const ADMIN = { name: "Ada Admin", email: "ada@example.com", password: "correct horse battery" };
+
+/** Creates the first admin on a new install and returns a signed-in client. */
+export async function setupAdmin(base: string): Promise<Client> {
+  const client = new Client(base);
+  const res = await client.submit("/setup", ADMIN);
+  if (res.status !== 302) throw new Error(`setup failed: ${res.status} ${await res.text()}`);
+  return client;
+}
+
+export async function signIn(base: string, email: string, password: string): Promise<Client> {
+  const client = new Client(base);
+  const res = await client.submit("/login", { email, password });
+  if (res.status !== 302) throw new Error(`sign-in failed: ${res.status}`);
+  return client;
+}
+
+/** The id from a redirect to /incidents/:id. */
+export function incidentIdFrom(res: Response): number {
+  const m = /\/incidents\/(\d+)$/.exec(res.headers.get("Location") ?? "");
+  if (!m) throw new Error(`expected a redirect to an incident, got ${res.status} ${res.headers.get("Location")}`);
+  return Number(m[1]);
+}
