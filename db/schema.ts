@@ -33,6 +33,23 @@ export const TIMELINE_KINDS = [
   "retrain",
   "note",
 ] as const;
+// What set the failure off, and where in the ML lifecycle it arose (Shankar et al. 2022; SRE Workbook app. C).
+export const TRIGGERS = [
+  "binary_push",
+  "config_push",
+  "user_behaviour",
+  "pipeline",
+  "provider_change",
+  "performance_decay",
+  "capacity",
+  "hardware",
+] as const;
+export const LIFECYCLE_STAGES = [
+  "data_collection",
+  "experimentation",
+  "evaluation_deployment",
+  "monitoring_response",
+] as const;
 export const ACTION_STATUSES = ["open", "done", "wont_do"] as const;
 export const ACTION_KINDS = ["prevent", "detect", "mitigate", "process"] as const;
 export const TOKEN_SCOPES = ["webhook", "api"] as const;
@@ -102,8 +119,8 @@ export const incidents = sqliteTable(
     resolvedAt: ms("resolved_at"),
     postmortemMd: text("postmortem_md").notNull().default(""),
     postmortemRev: integer("postmortem_rev").notNull().default(0),
-    trigger: text("trigger"),
-    lifecycleStage: text("lifecycle_stage"),
+    trigger: text("trigger", { enum: TRIGGERS }),
+    lifecycleStage: text("lifecycle_stage", { enum: LIFECYCLE_STAGES }),
     ownerId: integer("owner_id").references(() => users.id),
     source: text("source", { enum: ["manual", "webhook"] }).notNull().default("manual"),
     groupKey: text("group_key"),

@@ -130,13 +130,29 @@ export function changeStatus(db: Db, id: number, to: IncidentStatus, actor: Acto
       throw new TransitionError(`An incident cannot go from ${cur.status} to ${to}.`);
     }
     const rank = INCIDENT_STATUSES.indexOf(to);
-    const stamp = Math.max(at, cur.startedAt);
     const set: Partial<Incident> = { status: to, version: cur.version + 1, updatedAt: Date.now() };
-    if (rank >= INCIDENT_STATUSES.indexOf("investigating") && cur.detectedAt === null) set.detectedAt = stamp;
-    if (rank >= INCIDENT_STATUSES.indexOf("mitigated") && cur.mitigatedAt === null) set.mitigatedAt = stamp;
-    if (rank >= INCIDENT_STATUSES.indexOf("resolved") && cur.resolvedAt === null) set.resolvedAt = stamp;
+    if (to === "investigating" && INCIDENT_STATUSES.indexOf(cur.status) > rank) {
+      // Reopened: it is neither mitigated nor resolved any more (the audit entry keeps the old times).
+      set.mitigatedAt = null;
+      set.resolvedAt = null;
+    } else {
+      // A stamp never precedes a milestone already recorded, so the times stay in order.
+      let floor = cur.startedAt;
+      const stamp = (existing: number | null, reachedAt: IncidentStatus): number | null => {
+        const value = existing ?? (rank >= INCIDENT_STATUSES.indexOf(reachedAt) ? Math.max(floor, at) : null);
+        if (value !== null) floor = Math.max(floor, value);
+        return value;
+      };
+      set.detectedAt = stamp(cur.detectedAt, "investigating");
+      set.mitigatedAt = stamp(cur.mitigatedAt, "mitigated");
+      set.resolvedAt = stamp(cur.resolvedAt, "resolved");
+    }
     tx.update(incidents).set(set).where(eq(incidents.id, id)).run();
-    recordAudit(tx, actor, "status", "incident", id, { from: cur.status, to });
+    recordAudit(tx, actor, "status", "incident", id, {
+      from: cur.status,
+      to,
+      before: { detectedAt: cur.detectedAt, mitigatedAt: cur.mitigatedAt, resolvedAt: cur.resolvedAt },
+    });
   });
 }
 

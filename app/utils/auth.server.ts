@@ -45,6 +45,10 @@ export async function signOut(request: Request): Promise<Response> {
 
 /** Only same-site paths: never "//host" or a full URL, so sign-in cannot bounce users elsewhere. */
 export function safeRedirect(to: FormDataEntryValue | string | null | undefined, fallback = "/incidents"): string {
-  if (typeof to !== "string" || !to.startsWith("/") || to.startsWith("//") || to.startsWith("/\\")) return fallback;
+  if (typeof to !== "string" || !to.startsWith("/")) return fallback;
+  // Browsers drop tabs and newlines and read "\\" as "/", so "/\t/evil" would become "//evil": judge the parsed URL.
+  const base = "http://faultline.invalid";
+  const url = new URL(to, base);
+  if (url.origin !== base || /[\u0000-\u001f\\]/.test(to)) return fallback;
   return to;
 }

@@ -22,9 +22,15 @@ export function toDateTimeInput(ms: number | null | undefined): string {
 export function parseUtc(value: string): number | null {
   const v = value.trim();
   if (!v) return null;
+  const date = /^(\d{4})-(\d\d)-(\d\d)/.exec(v);
+  if (!date) return Number.NaN;
   const hasZone = /(Z|[+-]\d\d:?\d\d)$/i.test(v);
-  const iso = /^\d{4}-\d\d-\d\d$/.test(v) ? `${v}T00:00Z` : hasZone ? v : `${v}Z`;
-  return /^\d{4}-\d\d-\d\d/.test(v) ? Date.parse(iso) : Number.NaN;
+  const ms = Date.parse(v.length === 10 ? `${v}T00:00Z` : hasZone ? v : `${v}Z`);
+  // Date.parse rolls impossible days over (Feb 30 -> Mar 2); refuse them instead.
+  const [, y, m, d] = date.map(Number);
+  const check = new Date(Date.UTC(y, m - 1, d));
+  if (check.getUTCMonth() !== m - 1 || check.getUTCDate() !== d) return Number.NaN;
+  return ms;
 }
 
 /** "3d 4h", "2h 05m", "45m", "30s" — durations between incident timestamps. */

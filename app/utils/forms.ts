@@ -15,7 +15,8 @@ export function fieldErrors(error: z.ZodError): FieldErrors {
 
 /** An optional UTC time from a form or JSON: "" -> null, ISO/datetime-local -> ms. */
 export const utcTime = z
-  .union([z.string(), z.null(), z.undefined()])
+  .string()
+  .nullish()
   .transform((v, ctx) => {
     if (v === null || v === undefined) return null;
     const ms = parseUtc(v);

@@ -18,17 +18,23 @@ export async function hashPassword(password: string): Promise<string> {
   return `scrypt$${PARAMS.N}$${PARAMS.r}$${PARAMS.p}$${salt.toString("base64")}$${key.toString("base64")}`;
 }
 
+/** False for a wrong password and for any stored value that is not a well-formed hash of ours. */
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
-  const [algo, n, r, p, salt, key] = stored.split("$");
-  if (algo !== "scrypt" || !key) return false;
+  const [algo, n, r, p, salt, key, ...rest] = stored.split("$");
+  if (algo !== "scrypt" || !salt || !key || rest.length) return false;
   const expected = Buffer.from(key, "base64");
-  const actual = await scrypt(password, Buffer.from(salt, "base64"), expected.length, {
-    N: Number(n),
-    r: Number(r),
-    p: Number(p),
-    maxmem: PARAMS.maxmem,
-  });
-  return crypto.timingSafeEqual(actual, expected);
+  if (expected.length !== KEYLEN) return false;
+  try {
+    const actual = await scrypt(password, Buffer.from(salt, "base64"), KEYLEN, {
+      N: Number(n),
+      r: Number(r),
+      p: Number(p),
+      maxmem: PARAMS.maxmem,
+    });
+    return crypto.timingSafeEqual(actual, expected);
+  } catch {
+    return false; // unusable cost parameters
+  }
 }
 
 /** sha-256 hex, for secrets we only ever compare (API tokens, session ids). */
