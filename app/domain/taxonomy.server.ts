@@ -1,7 +1,7 @@
 import path from "node:path";
-import { and, asc, count, eq, inArray, isNotNull } from "drizzle-orm";
+import { and, asc, count, desc, eq, inArray, isNotNull, sql } from "drizzle-orm";
 import { z } from "zod";
-import { failureClasses, incidentClasses } from "../../db/schema";
+import { failureClasses, incidentClasses, incidents } from "../../db/schema";
 import { CONTENT_DIR, ContentError, listContentFiles, readContentFile } from "../utils/content.server";
 import type { Db } from "../utils/db.server";
 import { renderMarkdown } from "../utils/markdown.server";
@@ -254,4 +254,45 @@ export function classDefinitions(root: string = CONTENT_DIR): Map<string, string
     out.set(e.id, hit.html);
   }
   return out;
+}
+
+/** Condition on incidents.id: primary class is `id` or, for a top-level class, any of its subclasses. */
+function primaryIn(id: string) {
+  return sql`${incidents.id} in (select ic.incident_id from ${incidentClasses} ic join ${failureClasses} fc on fc.id = ic.class_id
+    where ic.role = 'primary' and (fc.id = ${id} or fc.parent_id = ${id}))`;
+}
+
+/** Incidents whose primary class is this class (or one of its subclasses), newest first. */
+export function classIncidents(db: Db, id: string, limit = 100) {
+  return db
+    .select({
+      id: incidents.id,
+      title: incidents.title,
+      severity: incidents.severity,
+      status: incidents.status,
+      team: incidents.team,
+      startedAt: incidents.startedAt,
+    })
+    .from(incidents)
+    .where(primaryIn(id))
+    .orderBy(desc(incidents.startedAt))
+    .limit(limit)
+    .all();
+}
+
+/** Incidents of this class per calendar month (UTC) for the `months` months up to and including `now`'s. */
+export function classTrend(db: Db, id: string, months = 12, now = Date.now()): { month: string; count: number }[] {
+  const end = new Date(now);
+  const keys = Array.from({ length: months }, (_, i) =>
+    new Date(Date.UTC(end.getUTCFullYear(), end.getUTCMonth() - (months - 1 - i), 1)).toISOString().slice(0, 7),
+  );
+  const from = Date.parse(`${keys[0]}-01T00:00:00Z`);
+  const rows = db
+    .select({ month: sql<string>`strftime('%Y-%m', ${incidents.startedAt} / 1000, 'unixepoch')`, n: count() })
+    .from(incidents)
+    .where(and(primaryIn(id), sql`${incidents.startedAt} >= ${from}`))
+    .groupBy(sql`1`)
+    .all();
+  const byMonth = new Map(rows.map((r) => [r.month, r.n]));
+  return keys.map((month) => ({ month, count: byMonth.get(month) ?? 0 }));
 }

@@ -6,9 +6,11 @@ import { SeverityBadge, StatusBadge, statusLabel } from "~/components/badges";
 import { CsrfInput } from "~/components/csrf";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { Field, FormError } from "~/components/field";
+import { FamilyBadge } from "~/components/family-badge";
 import { DETECTION_LABELS } from "~/components/incident-form";
 import { actionInputSchema, actionStatusSchema, addActionItem, listActionItems, setActionStatus } from "~/domain/actions.server";
 import { listAudit } from "~/domain/audit.server";
+import { REPEAT_WINDOW_DAYS, findRepeats, incidentClassification } from "~/domain/classification.server";
 import { TransitionError, canTransition, changeStatus, durations, getIncident } from "~/domain/incidents.server";
 import { listRevisions } from "~/domain/postmortems.server";
 import { addTimelineEvent, deleteTimelineEvent, listTimeline, timelineInputSchema } from "~/domain/timeline.server";
@@ -21,6 +23,7 @@ import { fieldErrors, formObject } from "~/utils/forms";
 import { renderMarkdown } from "~/utils/markdown.server";
 import { idParam } from "~/utils/params";
 import { requireRole } from "~/utils/permissions.server";
+import { STAGE_LABELS, TRIGGER_LABELS } from "~/utils/labels";
 import { hasRole } from "~/utils/roles";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
@@ -50,6 +53,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       owner: row.ownerEmail,
     },
     durations: durations(incident),
+    classification: incidentClassification(db, id),
+    trigger: incident.trigger,
+    lifecycleStage: incident.lifecycleStage,
+    repeats: findRepeats(db, id),
+    repeatWindowDays: REPEAT_WINDOW_DAYS,
     nextStatuses: INCIDENT_STATUSES.filter((s) => s !== incident.status && canTransition(incident.status, s)),
     postmortemHtml: incident.postmortemMd ? renderMarkdown(incident.postmortemMd) : null,
     timeline: listTimeline(db, id),
@@ -106,7 +114,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function IncidentPage() {
-  const { incident: i, durations: d, nextStatuses: next, postmortemHtml, timeline, actions, revisions, history, now } =
+  const { incident: i, durations: d, nextStatuses: next, classification: cls, trigger, lifecycleStage, repeats, repeatWindowDays, postmortemHtml, timeline, actions, revisions, history, now } =
     useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const user = useRouteLoaderData<typeof rootLoader>("root")?.user;
@@ -169,6 +177,78 @@ export default function IncidentPage() {
           <FormError error={errorsFor("status")?.form ?? errorsFor("status")?.status} />
         </Form>
       ) : null}
+
+      {repeats.length ? (
+        <section className="card repeat" aria-label="Repeat incident">
+          <h2 style={{ marginTop: 0 }}>Repeat: this class hit before</h2>
+          <p>
+            {cls.primary?.name} already caused {repeats.length} incident{repeats.length === 1 ? "" : "s"} on the same team or
+            model in the {repeatWindowDays} days before this one.
+          </p>
+          <ul>
+            {repeats.map((r) => (
+              <li key={r.id}>
+                <Link to={`/incidents/${r.id}`}>
+                  #{r.id} {r.title}
+                </Link>{" "}
+                <small className="muted">
+                  {formatDate(r.startedAt)} · same {[r.sameTeam && "team", r.sameModel && "model"].filter(Boolean).join(" and ")}
+                </small>
+                {r.openActions.length ? (
+                  <ul>
+                    {r.openActions.map((a) => (
+                      <li key={a.id}>
+                        Already paid for, still open: <b>{a.title}</b> {a.owner ? `(${a.owner})` : ""}{" "}
+                        {a.dueAt ? <span className={a.dueAt < Date.now() ? "overdue" : undefined}>due {formatDate(a.dueAt)}</span> : null}
+                      </li>
+                    ))}
+                  </ul>
+                ) : null}
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+
+      <section>
+        <div className="spread">
+          <h2>Classification</h2>
+          {canEdit ? (
+            <Link to="classify">{cls.primary ? "Change classification" : "Classify"}</Link>
+          ) : null}
+        </div>
+        {cls.primary ? (
+          <dl className="facts card">
+            <dt>Primary class</dt>
+            <dd>
+              <Link to={`/taxonomy/${cls.primary.id}`} className={cls.primary.status === "retired" ? "retired" : undefined}>
+                {cls.primary.parentName ? `${cls.primary.parentName} › ` : ""}
+                {cls.primary.name}
+              </Link>{" "}
+              <FamilyBadge family={cls.primary.family} />
+            </dd>
+            <dt>Contributing</dt>
+            <dd>
+              {cls.contributing.length
+                ? cls.contributing.map((c, n) => (
+                    <span key={c.id}>
+                      {n ? ", " : ""}
+                      <Link to={`/taxonomy/${c.id}`}>{c.name}</Link> <FamilyBadge family={c.family} />
+                    </span>
+                  ))
+                : "—"}
+            </dd>
+            <dt>Factors</dt>
+            <dd>{cls.factors.length ? cls.factors.map((f) => f.name).join(", ") : "—"}</dd>
+            <dt>Trigger</dt>
+            <dd>{trigger ? TRIGGER_LABELS[trigger] : "—"}</dd>
+            <dt>Lifecycle stage</dt>
+            <dd>{lifecycleStage ? STAGE_LABELS[lifecycleStage] : "—"}</dd>
+          </dl>
+        ) : (
+          <p className="card">Not classified yet.</p>
+        )}
+      </section>
 
       <div className="two-col">
         <section>

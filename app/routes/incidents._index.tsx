@@ -20,14 +20,15 @@ export async function loader({ request }: LoaderFunctionArgs) {
     rows,
     total,
     teams: listTeams(db),
+    pageSize: PAGE_SIZE,
     search: url.search,
   };
 }
 
 export default function Incidents() {
-  const { filter, rows, total, teams, search } = useLoaderData<typeof loader>();
+  const { filter, rows, total, teams, search, pageSize } = useLoaderData<typeof loader>();
   const user = useRouteLoaderData<typeof rootLoader>("root")?.user;
-  const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+  const pages = Math.max(1, Math.ceil(total / pageSize));
   const pageUrl = (page: number) => {
     const p = new URLSearchParams(search);
     p.set("page", String(page));
