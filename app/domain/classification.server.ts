@@ -19,7 +19,7 @@ export const REPEAT_WINDOW_DAYS = 180;
 
 const optionalEnum = <T extends readonly [string, ...string[]]>(values: T, message: string) =>
   z
-    .union([z.enum(values, { message }), z.literal("")])
+    .enum([...values, ""], { message })
     .default("")
     .transform((v) => (v || null) as T[number] | null);
 

@@ -22,7 +22,7 @@ export const incidentInputSchema = z
     summary: text(5000),
     impact: text(5000),
     detectionSource: z
-      .union([z.enum(DETECTION_SOURCES, { message: "Pick how it was detected." }), z.literal("")])
+      .enum([...DETECTION_SOURCES, ""], { message: "Pick how it was detected." })
       .default("")
       .transform((v) => v || null),
     startedAt: requiredUtcTime,
