@@ -52,6 +52,7 @@ export function Layout({ children }: { children: ReactNode }) {
               <nav aria-label="Main">
                 <NavLink to="/incidents">Incidents</NavLink>
                 <NavLink to="/actions">Action items</NavLink>
+                <NavLink to="/alerts">Alerts</NavLink>
                 <NavLink to="/taxonomy">Taxonomy</NavLink>
                 {hasRole(user, "admin") ? <NavLink to="/settings/users">Settings</NavLink> : null}
               </nav>

@@ -61,6 +61,7 @@ export const MODEL_VERSION_STATUSES = [
   "retired",
   "rolled_back",
 ] as const;
+export const ALERT_TRIAGE = ["unreviewed", "actionable", "noise"] as const;
 export const INCIDENT_MODEL_ROLES = [
   "suspected_cause",
   "affected",
@@ -275,7 +276,7 @@ export const alerts = sqliteTable(
     deliveryCount: integer("delivery_count").notNull().default(1),
     incidentId: integer("incident_id").references(() => incidents.id, { onDelete: "set null" }),
     modelVersionId: integer("model_version_id").references(() => modelVersions.id),
-    triage: text("triage", { enum: ["unreviewed", "actionable", "noise"] })
+    triage: text("triage", { enum: ALERT_TRIAGE })
       .notNull()
       .default("unreviewed"),
   },

@@ -9,6 +9,7 @@ import { Field, FormError } from "~/components/field";
 import { FamilyBadge } from "~/components/family-badge";
 import { DETECTION_LABELS } from "~/components/incident-form";
 import { actionInputSchema, actionStatusSchema, addActionItem, listActionItems, setActionStatus } from "~/domain/actions.server";
+import { alertsForIncident } from "~/domain/alerts.server";
 import { listAudit } from "~/domain/audit.server";
 import { REPEAT_WINDOW_DAYS, findRepeats, incidentClassification } from "~/domain/classification.server";
 import { TransitionError, canTransition, changeStatus, durations, getIncident } from "~/domain/incidents.server";
@@ -61,6 +62,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     nextStatuses: INCIDENT_STATUSES.filter((s) => s !== incident.status && canTransition(incident.status, s)),
     postmortemHtml: incident.postmortemMd ? renderMarkdown(incident.postmortemMd) : null,
     timeline: listTimeline(db, id),
+    alerts: alertsForIncident(db, id),
     actions: listActionItems(db, id).map((a) => ({ ...a, overdue: a.status === "open" && a.dueAt !== null && a.dueAt < now })),
     revisions: listRevisions(db, id, 10),
     history: listAudit(db, { entity: "incident", entityId: id, limit: 30 }),
@@ -114,7 +116,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function IncidentPage() {
-  const { incident: i, durations: d, nextStatuses: next, classification: cls, trigger, lifecycleStage, repeats, repeatWindowDays, postmortemHtml, timeline, actions, revisions, history, now } =
+  const { incident: i, durations: d, nextStatuses: next, classification: cls, trigger, lifecycleStage, repeats, repeatWindowDays, postmortemHtml, timeline, alerts, actions, revisions, history, now } =
     useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const user = useRouteLoaderData<typeof rootLoader>("root")?.user;
@@ -338,6 +340,38 @@ export default function IncidentPage() {
           </Form>
         ) : null}
       </section>
+
+      {alerts.length ? (
+        <section>
+          <h2>Alerts</h2>
+          <table>
+            <thead>
+              <tr>
+                <th>Rule</th>
+                <th>Status</th>
+                <th>Started</th>
+                <th>Ended</th>
+                <th>Fired</th>
+                <th>Triage</th>
+              </tr>
+            </thead>
+            <tbody>
+              {alerts.map((a) => (
+                <tr key={a.id}>
+                  <td>
+                    {a.ruleName} <small className="muted">{a.sender}{a.severity ? ` · ${a.severity}` : ""}</small>
+                  </td>
+                  <td>{a.status}</td>
+                  <td>{formatUtc(a.startsAt)}</td>
+                  <td>{formatUtc(a.endsAt)}</td>
+                  <td>{a.fireCount}×</td>
+                  <td>{a.triage}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      ) : null}
 
       <section>
         <h2>Action items</h2>

@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
+import { SettingsNav } from "~/components/settings-nav";
 import { listAudit } from "~/domain/audit.server";
 import { formatUtc } from "~/utils/dates";
 import { getDb } from "~/utils/db.server";
@@ -15,9 +16,7 @@ export default function Audit() {
   return (
     <>
       <h1>Settings</h1>
-      <p className="row">
-        <Link to="/settings/users">Users</Link> · <b>Audit log</b>
-      </p>
+      <SettingsNav />
       <table>
         <thead>
           <tr>

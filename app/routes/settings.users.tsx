@@ -1,8 +1,9 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { ROLES } from "../../db/schema";
 import { CsrfInput } from "~/components/csrf";
+import { SettingsNav } from "~/components/settings-nav";
 import { Field, FormError } from "~/components/field";
 import { DuplicateEmailError, LastAdminError, createUser, listUsers, newUserSchema, updateUser } from "~/domain/auth.server";
 import { actorOf } from "~/utils/auth.server";
@@ -54,9 +55,7 @@ export default function Users() {
   return (
     <>
       <h1>Settings</h1>
-      <p className="row">
-        <b>Users</b> · <Link to="/settings/audit">Audit log</Link>
-      </p>
+      <SettingsNav />
       <FormError error={!creating ? errors?.form : undefined} />
       <table>
         <thead>

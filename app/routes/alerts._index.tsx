@@ -1,0 +1,203 @@
+import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useRouteLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { ALERT_TRIAGE } from "../../db/schema";
+import { CsrfInput } from "~/components/csrf";
+import { FormError } from "~/components/field";
+import {
+  ALERT_PAGE_SIZE,
+  LinkError,
+  alertRuleNames,
+  linkAlert,
+  listAlerts,
+  parseAlertFilter,
+  setTriage,
+} from "~/domain/alerts.server";
+import type { loader as rootLoader } from "~/root";
+import { actorOf, requireUser } from "~/utils/auth.server";
+import { readForm } from "~/utils/csrf.server";
+import { formatUtc } from "~/utils/dates";
+import { getDb } from "~/utils/db.server";
+import { formObject } from "~/utils/forms";
+import { requireRole } from "~/utils/permissions.server";
+import { hasRole } from "~/utils/roles";
+import { SENDERS } from "~/webhooks/types";
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  await requireUser(request);
+  const url = new URL(request.url);
+  const filter = parseAlertFilter(url.searchParams);
+  const db = getDb();
+  return { filter, ...listAlerts(db, filter), rules: alertRuleNames(db), pageSize: ALERT_PAGE_SIZE, search: url.search };
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const user = await requireRole(request, "editor");
+  const intentSchema = z.discriminatedUnion("intent", [
+    z.object({ intent: z.literal("triage"), alertId: z.coerce.number().int().positive(), triage: z.enum(ALERT_TRIAGE) }),
+    z.object({
+      intent: z.literal("link"),
+      alertId: z.coerce.number().int().positive(),
+      incidentId: z
+        .string()
+        .trim()
+        .regex(/^#?\d*$/, "Enter an incident number.")
+        .transform((v) => (v.replace("#", "") ? Number(v.replace("#", "")) : null)),
+    }),
+  ]);
+  const form = await readForm(request);
+  const values = formObject(form);
+  const parsed = intentSchema.safeParse(values);
+  if (!parsed.success) return json({ error: parsed.error.issues[0].message, alertId: values.alertId }, { status: 400 });
+  const input = parsed.data;
+  try {
+    if (input.intent === "triage") setTriage(getDb(), input.alertId, input.triage, actorOf(user));
+    else linkAlert(getDb(), input.alertId, input.incidentId, actorOf(user));
+  } catch (e) {
+    if (e instanceof LinkError) return json({ error: e.message, alertId: values.alertId }, { status: 400 });
+    throw e;
+  }
+  const back = new URL(request.url);
+  return redirect(`/alerts${back.search}`);
+}
+
+export default function Alerts() {
+  const { filter, rows, total, rules, pageSize, search } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const user = useRouteLoaderData<typeof rootLoader>("root")?.user;
+  const canEdit = hasRole(user, "editor");
+  const pages = Math.max(1, Math.ceil(total / pageSize));
+  const pageUrl = (page: number) => {
+    const p = new URLSearchParams(search);
+    p.set("page", String(page));
+    return `?${p}`;
+  };
+  return (
+    <>
+      <div className="spread">
+        <h1>Alerts</h1>
+        <Link to="/alerts/rules">Alert rules by precision →</Link>
+      </div>
+      <Form method="get" className="filters card">
+        <div className="field">
+          <label htmlFor="status">Status</label>
+          <select id="status" name="status" defaultValue={filter.status}>
+            <option value="">Any</option>
+            <option>firing</option>
+            <option>resolved</option>
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="rule">Rule</label>
+          <select id="rule" name="rule" defaultValue={filter.rule}>
+            <option value="">Any</option>
+            {rules.map((r) => (
+              <option key={r}>{r}</option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="sender">Sender</label>
+          <select id="sender" name="sender" defaultValue={filter.sender}>
+            <option value="">Any</option>
+            {SENDERS.map((s) => (
+              <option key={s}>{s}</option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="linked">Linked to an incident</label>
+          <select id="linked" name="linked" defaultValue={filter.linked}>
+            <option value="">Either</option>
+            <option value="yes">Linked</option>
+            <option value="no">Not linked</option>
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="triage">Triage</label>
+          <select id="triage" name="triage" defaultValue={filter.triage}>
+            <option value="">Any</option>
+            {ALERT_TRIAGE.map((t) => (
+              <option key={t}>{t}</option>
+            ))}
+          </select>
+        </div>
+        <div className="row">
+          <button type="submit">Filter</button>
+          <Link to="/alerts">Clear</Link>
+        </div>
+      </Form>
+      {result?.error ? <FormError error={`Alert ${result.alertId}: ${result.error}`} /> : null}
+      <p className="muted">{`${total} alert${total === 1 ? "" : "s"}`}</p>
+      <table>
+        <thead>
+          <tr>
+            <th>Last received</th>
+            <th>Rule</th>
+            <th>Status</th>
+            <th>Model</th>
+            <th>Fired / sent</th>
+            <th>Incident</th>
+            <th>Triage</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((a) => (
+            <tr key={a.id}>
+              <td>{formatUtc(a.lastReceivedAt)}</td>
+              <td>
+                {a.ruleName} <small className="muted">{a.sender}{a.severity ? ` · ${a.severity}` : ""}</small>
+              </td>
+              <td>{a.status}</td>
+              <td>{a.model ? `${a.model}@${a.modelVersion}` : "—"}</td>
+              <td>
+                {a.fireCount} / {a.deliveryCount}
+              </td>
+              <td>
+                {a.incidentId ? <Link to={`/incidents/${a.incidentId}`}>#{a.incidentId} {a.incidentTitle}</Link> : "—"}
+                {canEdit ? (
+                  <Form method="post" className="row">
+                    <CsrfInput />
+                    <input type="hidden" name="intent" value="link" />
+                    <input type="hidden" name="alertId" value={a.id} />
+                    <input name="incidentId" size={6} placeholder="#id" aria-label={`Incident for alert ${a.id}`} defaultValue={a.incidentId ?? ""} />
+                    <button type="submit" className="link">
+                      {a.incidentId ? "Relink" : "Link"}
+                    </button>
+                  </Form>
+                ) : null}
+              </td>
+              <td>
+                {canEdit ? (
+                  <Form method="post" className="row">
+                    <CsrfInput />
+                    <input type="hidden" name="intent" value="triage" />
+                    <input type="hidden" name="alertId" value={a.id} />
+                    {ALERT_TRIAGE.map((t) => (
+                      <button key={t} type="submit" name="triage" value={t} className={t === a.triage ? undefined : "secondary"} aria-pressed={t === a.triage}>
+                        {t}
+                      </button>
+                    ))}
+                  </Form>
+                ) : (
+                  a.triage
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {pages > 1 ? (
+        <nav className="pager" aria-label="Pages">
+          {filter.page > 1 ? <Link to={pageUrl(filter.page - 1)}>← Newer</Link> : null}
+          <span>
+            Page {filter.page} of {pages}
+          </span>
+          {filter.page < pages ? <Link to={pageUrl(filter.page + 1)}>Older →</Link> : null}
+        </nav>
+      ) : null}
+    </>
+  );
+}
+
+export const meta: MetaFunction = () => [{ title: "Alerts · Faultline" }];

@@ -1,0 +1,59 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { alertRules } from "~/domain/alerts.server";
+import { requireUser } from "~/utils/auth.server";
+import { formatUtc } from "~/utils/dates";
+import { getDb } from "~/utils/db.server";
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  await requireUser(request);
+  return { rules: alertRules(getDb()) };
+}
+
+export default function AlertRules() {
+  const { rules } = useLoaderData<typeof loader>();
+  return (
+    <>
+      <p>
+        <Link to="/alerts">← Alerts</Link>
+      </p>
+      <h1>Alert rules</h1>
+      <p className="muted">
+        Precision: the share of a rule’s alerts that led to a real incident (linked to one that left draft, or triaged actionable).
+        Noisiest first: most firings that led nowhere.
+      </p>
+      <table>
+        <thead>
+          <tr>
+            <th>Rule</th>
+            <th>Alerts</th>
+            <th>Times fired</th>
+            <th>Deliveries</th>
+            <th>Incidents</th>
+            <th>Precision</th>
+            <th>Firings that led nowhere</th>
+            <th>Last received</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rules.map((r) => (
+            <tr key={r.rule}>
+              <td>
+                <Link to={`/alerts?rule=${encodeURIComponent(r.rule)}`}>{r.rule}</Link>
+              </td>
+              <td>{r.alerts}</td>
+              <td>{r.fires}</td>
+              <td>{r.deliveries}</td>
+              <td>{r.incidents}</td>
+              <td>{`${Math.round(r.precision * 100)}%`}</td>
+              <td>{r.noiseFires}</td>
+              <td>{formatUtc(r.lastReceivedAt)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
+  );
+}
+
+export const meta: MetaFunction = () => [{ title: "Alert rules · Faultline" }];
