@@ -6,12 +6,13 @@ import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import compression from "compression";
 import express from "express";
-import { getDb } from "../db/client";
+import { startCheckpointer } from "../db/checkpointer";
+import { databasePath, getDb } from "../db/client";
 import { startup } from "../app/utils/startup.server";
 
 const started = performance.now();
-getDb();
 startup();
+startCheckpointer(getDb(), databasePath());
 
 const build = (await import(pathToFileURL(path.resolve("build/index.js")).href)) as ServerBuild;
 

@@ -26,76 +26,135 @@ export function severityFromLabel(severity: string | null): "SEV1" | "SEV2" | "S
   return "SEV3";
 }
 
-export type DeliveryRecord = { id: number; duplicate: boolean };
+export type IncomingDelivery = { sender: string; headers: Record<string, string>; body: string; tokenId: number | null };
+
+/** Stores a delivery that was not applied (its body was refused, or applying it failed); an admin can replay it. */
+export function storeUnappliedDelivery(db: Db, d: IncomingDelivery, outcome: "rejected" | "failed", error: string): number {
+  return db
+    .insert(alertDeliveries)
+    .values({ sender: d.sender, headers: JSON.stringify(d.headers), body: d.body, bodyHash: sha256(d.body), tokenId: d.tokenId, outcome, error })
+    .returning({ id: alertDeliveries.id })
+    .get().id;
+}
+
+export function setDeliveryOutcome(db: Db, deliveryId: number, outcome: "rejected" | "failed", error: string): void {
+  db.update(alertDeliveries).set({ outcome, error }).where(eq(alertDeliveries.id, deliveryId)).run();
+}
+
+export type ReceiveResult = IngestResult & { delivery: number; duplicate: boolean };
 
 /**
- * Stores a delivery exactly as received, before anything else, in its own transaction, so nothing sent to us
- * is lost whatever happens next. A body identical to one already processed is marked a duplicate.
+ * Stores a delivery exactly as received and applies its events, in one transaction: the raw body is the first
+ * row written, and the alert changes commit with it or not at all. A body identical to one already processed
+ * (a sender's retry or repeat) is stored as a duplicate and changes nothing else.
  */
-export function recordDelivery(
-  db: Db,
-  d: { sender: string; headers: Record<string, string>; body: string; tokenId: number | null },
-): DeliveryRecord {
+export function receiveDelivery(db: Db, d: IncomingDelivery, events: AlertEvent[], actor: Actor, now = Date.now()): ReceiveResult {
+  const stmt = hot(db);
   const bodyHash = sha256(d.body);
   return db.transaction((tx) => {
-    const seen = tx
-      .select({ id: alertDeliveries.id })
-      .from(alertDeliveries)
-      .where(and(eq(alertDeliveries.sender, d.sender), eq(alertDeliveries.bodyHash, bodyHash), eq(alertDeliveries.outcome, "processed")))
-      .limit(1)
-      .get();
-    const row = tx
-      .insert(alertDeliveries)
-      .values({
-        sender: d.sender,
-        headers: JSON.stringify(d.headers),
-        body: d.body,
-        bodyHash,
-        tokenId: d.tokenId,
-        outcome: seen ? "duplicate" : "received",
-        error: seen ? `same body as delivery ${seen.id}` : null,
-      })
-      .returning({ id: alertDeliveries.id })
-      .get();
-    return { id: row.id, duplicate: !!seen };
+    const seen = stmt.processedDelivery.get(d.sender, bodyHash);
+    const delivery = stmt.insertDelivery.get({
+      sender: d.sender,
+      headers: JSON.stringify(d.headers),
+      body: d.body,
+      bodyHash,
+      tokenId: d.tokenId,
+      now,
+      outcome: seen ? "duplicate" : "processed",
+      error: seen ? `same body as delivery ${seen.id}` : null,
+      alertCount: seen ? 0 : events.length,
+    })!.id;
+    if (seen) return { delivery, duplicate: true, alerts: 0, incidents: [], opened: [] };
+    return { delivery, duplicate: false, ...applyEvents(db, tx, events, actor, now) };
   });
-}
-
-/** Marks a delivery whose body was refused (bad JSON or shape): kept for inspection, never applied. */
-export function rejectDelivery(db: Db, deliveryId: number, error: string): void {
-  db.update(alertDeliveries).set({ outcome: "rejected", error }).where(eq(alertDeliveries.id, deliveryId)).run();
-}
-
-/** Marks a delivery that failed while being applied (a bug, not bad input); it can be replayed. */
-export function failDelivery(db: Db, deliveryId: number, error: string): void {
-  db.update(alertDeliveries).set({ outcome: "failed", error }).where(eq(alertDeliveries.id, deliveryId)).run();
 }
 
 export type IngestResult = { alerts: number; incidents: number[]; opened: number[] };
 
+type AlertState = { id: number; status: "firing" | "resolved"; incidentId: number | null; incidentStatus: IncidentStatus | null };
+
+// The ingest path runs these for every alert: prepared once per connection, not rebuilt per query.
+const hotStatements = new WeakMap<object, ReturnType<typeof prepareHot>>();
+function hot(db: Db) {
+  let stmts = hotStatements.get(db.$client);
+  if (!stmts) hotStatements.set(db.$client, (stmts = prepareHot(db.$client)));
+  return stmts;
+}
+function prepareHot(sqlite: Db["$client"]) {
+  return {
+    processedDelivery: sqlite.prepare<[string, string], { id: number }>(
+      "select id from alert_deliveries where sender = ? and body_hash = ? and outcome = 'processed' limit 1",
+    ),
+    insertDelivery: sqlite.prepare<[Record<string, unknown>], { id: number }>(
+      `insert into alert_deliveries (sender, received_at, headers, body, body_hash, token_id, outcome, error, alert_count)
+       values (@sender, @now, @headers, @body, @bodyHash, @tokenId, @outcome, @error, @alertCount) returning id`,
+    ),
+    alertState: sqlite.prepare<[string, string], AlertState>(
+      `select a.id, a.status, a.incident_id as incidentId, i.status as incidentStatus
+       from alerts a left join incidents i on i.id = a.incident_id where a.sender = ? and a.fingerprint = ?`,
+    ),
+    insertAlert: sqlite.prepare(
+      `insert into alerts (sender, fingerprint, rule_name, status, severity, labels, annotations, starts_at, ends_at,
+         first_received_at, last_received_at, fire_count, delivery_count, incident_id, model_version_id)
+       values (@sender, @fingerprint, @ruleName, @status, @severity, @labels, @annotations, @startsAt, @endsAt,
+         @now, @now, @fired, 1, @incidentId, @modelVersionId) returning id`,
+    ),
+    updateAlert: sqlite.prepare(
+      `update alerts set rule_name = @ruleName, status = @status, severity = @severity, labels = @labels,
+         annotations = @annotations, starts_at = @startsAt, ends_at = @endsAt, last_received_at = @now,
+         delivery_count = delivery_count + 1, fire_count = fire_count + @fired, incident_id = @incidentId,
+         model_version_id = coalesce(@modelVersionId, model_version_id)
+       where id = @id`,
+    ),
+    modelVersion: sqlite.prepare<[string, string], { id: number }>(
+      "select v.id from model_versions v join models m on m.id = v.model_id where m.name = ? and v.version = ?",
+    ),
+    insertTimeline: sqlite.prepare(
+      "insert into timeline_events (incident_id, at, kind, body, alert_id) values (?, ?, 'alert', ?, ?)",
+    ),
+    linkModel: sqlite.prepare(
+      "insert into incident_models (incident_id, model_version_id, role) values (?, ?, 'affected') on conflict do nothing",
+    ),
+  };
+}
+
 /**
- * Applies a delivery's events in one transaction: upsert each alert by sender + fingerprint, link its model
- * version, attach firing alerts to the open incident of their group (or open a draft), and note state changes
- * on the incident timeline. Applying the same events again changes no state.
+ * Applies a delivery's events inside the caller's transaction: upsert each alert by sender + fingerprint, link
+ * its model version, attach firing alerts to the open incident of their group (or open a draft), and note state
+ * changes on the incident timeline (one entry per incident, rule and state). Applying the same events again
+ * changes no state.
  */
-export function ingestEvents(db: Db, deliveryId: number, events: AlertEvent[], actor: Actor, now = Date.now()): IngestResult {
+function applyEvents(db: Db, tx: Conn, events: AlertEvent[], actor: Actor, now: number): IngestResult {
   const labelNames = modelLabels();
-  return db.transaction((tx) => {
-    const touched = new Set<number>();
+  // Prepared statements run on the same connection, so they are part of the caller's transaction.
+  const stmt = hot(db);
+  {
     const opened: number[] = [];
     const groupIncident = new Map<string, number>();
+    const modelVersionIds = new Map<string, number>();
+    const linkedModels = new Set<string>();
+    // incident -> "rule state" -> first alert and count, written as one timeline entry each.
+    const changes = new Map<number, Map<string, { at: number; alertId: number; count: number; title: string }>>();
+
     for (const e of events) {
       const modelName = e.labels[labelNames.model];
       const modelVersion = e.labels[labelNames.version];
-      const modelVersionId = modelName && modelVersion ? ensureModelVersion(tx, modelName, modelVersion) : null;
-      const before = tx
-        .select({ id: alerts.id, status: alerts.status, incidentId: alerts.incidentId, incidentStatus: incidents.status })
-        .from(alerts)
-        .leftJoin(incidents, eq(incidents.id, alerts.incidentId))
-        .where(and(eq(alerts.sender, e.sender), eq(alerts.fingerprint, e.fingerprint)))
-        .get();
+      let modelVersionId: number | null = null;
+      if (modelName && modelVersion) {
+        const key = `${modelName}\u0000${modelVersion}`;
+        modelVersionId =
+          modelVersionIds.get(key) ?? stmt.modelVersion.get(modelName, modelVersion)?.id ?? ensureModelVersion(tx, modelName, modelVersion);
+        modelVersionIds.set(key, modelVersionId);
+      }
+      const before = stmt.alertState.get(e.sender, e.fingerprint);
       const firesAnew = e.status === "firing" && (!before || before.status === "resolved");
-      const values = {
+      let incidentId = before?.incidentId ?? null;
+      const incidentOpen = before?.incidentStatus ? OPEN.includes(before.incidentStatus) : false;
+      if (e.status === "firing" && (incidentId === null || (firesAnew && !incidentOpen))) {
+        incidentId = groupIncident.get(e.groupKey) ?? openIncidentFor(tx, e, actor, now, opened);
+        groupIncident.set(e.groupKey, incidentId);
+      }
+      const row = {
         ruleName: e.ruleName,
         status: e.status,
         severity: e.severity,
@@ -103,60 +162,42 @@ export function ingestEvents(db: Db, deliveryId: number, events: AlertEvent[], a
         annotations: JSON.stringify(e.annotations),
         startsAt: e.startsAt,
         endsAt: e.endsAt,
-        lastReceivedAt: now,
-        modelVersionId: modelVersionId ?? undefined,
+        now,
+        fired: firesAnew ? 1 : 0,
+        incidentId,
+        modelVersionId,
       };
-      let alertId: number;
-      if (!before) {
-        alertId = tx
-          .insert(alerts)
-          .values({ ...values, sender: e.sender, fingerprint: e.fingerprint, firstReceivedAt: now, fireCount: firesAnew ? 1 : 0 })
-          .returning({ id: alerts.id })
-          .get().id;
-      } else {
-        alertId = before.id;
-        tx.update(alerts)
-          .set({
-            ...values,
-            deliveryCount: sql`${alerts.deliveryCount} + 1`,
-            fireCount: firesAnew ? sql`${alerts.fireCount} + 1` : undefined,
-          })
-          .where(eq(alerts.id, alertId))
-          .run();
-      }
+      const alertId = before
+        ? (stmt.updateAlert.run({ ...row, id: before.id }), before.id)
+        : (stmt.insertAlert.get({ ...row, sender: e.sender, fingerprint: e.fingerprint }) as { id: number }).id;
 
-      let incidentId = before?.incidentId ?? null;
-      const incidentOpen = before?.incidentStatus ? OPEN.includes(before.incidentStatus) : false;
-      if (e.status === "firing" && (incidentId === null || (firesAnew && !incidentOpen))) {
-        incidentId = groupIncident.get(e.groupKey) ?? openIncidentFor(tx, e, actor, now, opened);
-        groupIncident.set(e.groupKey, incidentId);
-        tx.update(alerts).set({ incidentId }).where(eq(alerts.id, alertId)).run();
-      }
       if (incidentId === null) continue;
-      if (modelVersionId !== null) linkIncidentModel(tx, incidentId, modelVersionId, "affected");
-      const stateChanged = firesAnew || (e.status === "resolved" && before?.status === "firing");
-      if (stateChanged) {
-        tx.insert(timelineEvents)
-          .values({
-            incidentId,
-            at: e.status === "firing" ? Math.min(e.startsAt ?? now, now) : (e.endsAt ?? now),
-            kind: "alert",
-            body: `${e.ruleName} ${e.status}${e.title && e.title !== e.ruleName ? `: ${e.title}` : ""}`,
-            alertId,
-          })
-          .run();
-        touched.add(incidentId);
+      if (modelVersionId !== null && !linkedModels.has(`${incidentId}:${modelVersionId}`)) {
+        stmt.linkModel.run(incidentId, modelVersionId);
+        linkedModels.add(`${incidentId}:${modelVersionId}`);
+      }
+      if (firesAnew || (e.status === "resolved" && before?.status === "firing")) {
+        const at = e.status === "firing" ? Math.min(e.startsAt ?? now, now) : (e.endsAt ?? now);
+        const perIncident = changes.get(incidentId) ?? new Map();
+        changes.set(incidentId, perIncident);
+        const key = `${e.ruleName} ${e.status}`;
+        const seen = perIncident.get(key);
+        if (seen) {
+          seen.count += 1;
+          seen.at = Math.min(seen.at, at);
+        } else {
+          perIncident.set(key, { at, alertId, count: 1, title: e.title && e.title !== e.ruleName ? `: ${e.title}` : "" });
+        }
       }
     }
-    for (const id of touched) {
-      if (!opened.includes(id)) recordAudit(tx, actor, "alerts", "incident", id, { delivery: deliveryId });
+    for (const [incidentId, perIncident] of changes) {
+      for (const [key, c] of perIncident) {
+        stmt.insertTimeline.run(incidentId, c.at, `${key}${c.count > 1 ? ` (${c.count} alerts)` : ""}${c.title}`, c.alertId);
+      }
+      if (!opened.includes(incidentId)) recordAudit(tx, actor, "alerts", "incident", incidentId, { alerts: perIncident.size });
     }
-    tx.update(alertDeliveries)
-      .set({ outcome: "processed", error: null, alertCount: events.length })
-      .where(eq(alertDeliveries.id, deliveryId))
-      .run();
-    return { alerts: events.length, incidents: [...touched], opened };
-  });
+    return { alerts: events.length, incidents: [...new Set([...opened, ...changes.keys()])], opened };
+  }
 }
 
 /** The open incident of this alert's group, or a new draft opened from the alert. */
@@ -327,12 +368,15 @@ export function replayDelivery(db: Db, deliveryId: number, actor: Actor): Ingest
     events = parseWebhook(d.sender, JSON.parse(d.body), { modelLabel: modelLabels().model });
   } catch (e) {
     const message = e instanceof SyntaxError ? "Body is not valid JSON." : (e as Error).message;
-    rejectDelivery(db, deliveryId, message);
+    setDeliveryOutcome(db, deliveryId, "rejected", message);
     throw new LinkError(`Delivery ${deliveryId} cannot be applied: ${message}`);
   }
-  const result = ingestEvents(db, deliveryId, events, actor);
-  recordAudit(db, actor, "replay", "delivery", deliveryId, { alerts: result.alerts });
-  return result;
+  return db.transaction((tx) => {
+    const result = applyEvents(db, tx, events, actor, Date.now());
+    tx.update(alertDeliveries).set({ outcome: "processed", error: null, alertCount: events.length }).where(eq(alertDeliveries.id, deliveryId)).run();
+    recordAudit(tx, actor, "replay", "delivery", deliveryId, { alerts: result.alerts });
+    return result;
+  });
 }
 
 /** The alerts linked to an incident, most recent first. */

@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { MAX_WEBHOOK_BYTES, failDelivery, ingestEvents, modelLabels, recordDelivery, rejectDelivery } from "~/domain/alerts.server";
+import { MAX_WEBHOOK_BYTES, modelLabels, receiveDelivery, storeUnappliedDelivery } from "~/domain/alerts.server";
 import { authenticateToken, tokenActor } from "~/domain/tokens.server";
 import { SENDERS, WebhookParseError, isSender, parseWebhook, verifyGrafanaSignature, verifyPagerDutySignature } from "~/webhooks/index";
 import { BodyTooLargeError, apiError, readBodyText } from "~/utils/api.server";
@@ -53,8 +53,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   request.headers.forEach((value, key) => {
     if (key !== "authorization" && key !== "cookie") headers[key] = value;
   });
-  const delivery = recordDelivery(db, { sender, headers, body, tokenId: token?.id ?? null });
-  if (delivery.duplicate) return json({ delivery: delivery.id, duplicate: true, alerts: 0, incidents: [], opened: [] });
+  const delivery = { sender, headers, body, tokenId: token?.id ?? null };
 
   let events;
   try {
@@ -62,16 +61,15 @@ export async function action({ request, params }: ActionFunctionArgs) {
   } catch (e) {
     const message = e instanceof SyntaxError ? "Body is not valid JSON." : e instanceof WebhookParseError ? e.message : null;
     if (message === null) throw e;
-    rejectDelivery(db, delivery.id, message);
+    storeUnappliedDelivery(db, delivery, "rejected", message);
     return apiError(400, message);
   }
   const actor = token ? tokenActor(token) : { id: null, label: "pagerduty-signature" };
   try {
-    const result = ingestEvents(db, delivery.id, events, actor);
-    return json({ delivery: delivery.id, duplicate: false, ...result });
+    return json(receiveDelivery(db, delivery, events, actor));
   } catch (e) {
-    // The body is kept; an admin can replay it once the cause is fixed.
-    failDelivery(db, delivery.id, e instanceof Error ? e.message : String(e));
+    // Nothing was applied; the body is kept so an admin can replay it once the cause is fixed.
+    storeUnappliedDelivery(db, delivery, "failed", e instanceof Error ? e.message : String(e));
     throw e;
   }
 }
