@@ -53,6 +53,7 @@ export function Layout({ children }: { children: ReactNode }) {
                 <NavLink to="/incidents">Incidents</NavLink>
                 <NavLink to="/actions">Action items</NavLink>
                 <NavLink to="/alerts">Alerts</NavLink>
+                <NavLink to="/models">Models</NavLink>
                 <NavLink to="/taxonomy">Taxonomy</NavLink>
                 {hasRole(user, "admin") ? <NavLink to="/settings/users">Settings</NavLink> : null}
               </nav>

@@ -23,7 +23,7 @@ export const incidentInputSchema = z
     impact: text(5000),
     detectionSource: z
       .enum([...DETECTION_SOURCES, ""], { message: "Pick how it was detected." })
-      .default("")
+      .nullish()
       .transform((v) => v || null),
     startedAt: requiredUtcTime,
     detectedAt: utcTime,

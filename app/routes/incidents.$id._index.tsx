@@ -1,7 +1,7 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useRouteLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { ACTION_KINDS, INCIDENT_STATUSES, TIMELINE_KINDS } from "../../db/schema";
+import { ACTION_KINDS, INCIDENT_MODEL_ROLES, INCIDENT_STATUSES, TIMELINE_KINDS } from "../../db/schema";
 import { SeverityBadge, StatusBadge, statusLabel } from "~/components/badges";
 import { CsrfInput } from "~/components/csrf";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
@@ -13,6 +13,7 @@ import { alertsForIncident } from "~/domain/alerts.server";
 import { listAudit } from "~/domain/audit.server";
 import { REPEAT_WINDOW_DAYS, findRepeats, incidentClassification } from "~/domain/classification.server";
 import { TransitionError, canTransition, changeStatus, durations, getIncident } from "~/domain/incidents.server";
+import { allVersions, incidentVersions, linkVersion, unlinkVersion } from "~/domain/models.server";
 import { listRevisions } from "~/domain/postmortems.server";
 import { addTimelineEvent, deleteTimelineEvent, listTimeline, timelineInputSchema } from "~/domain/timeline.server";
 import type { loader as rootLoader } from "~/root";
@@ -28,7 +29,7 @@ import { STAGE_LABELS, TRIGGER_LABELS } from "~/utils/labels";
 import { hasRole } from "~/utils/roles";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  await requireUser(request);
+  const user = await requireUser(request);
   const db = getDb();
   const id = idParam(params.id);
   const row = getIncident(db, id);
@@ -63,6 +64,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     postmortemHtml: incident.postmortemMd ? renderMarkdown(incident.postmortemMd) : null,
     timeline: listTimeline(db, id),
     alerts: alertsForIncident(db, id),
+    versions: incidentVersions(db, id),
+    versionChoices: hasRole(user, "editor") ? allVersions(db) : [],
     actions: listActionItems(db, id).map((a) => ({ ...a, overdue: a.status === "open" && a.dueAt !== null && a.dueAt < now })),
     revisions: listRevisions(db, id, 10),
     history: listAudit(db, { entity: "incident", entityId: id, limit: 30 }),
@@ -80,6 +83,11 @@ export async function action({ request, params }: ActionFunctionArgs) {
     z.object({ intent: z.literal("timeline.delete"), eventId: z.coerce.number().int().positive() }),
     actionInputSchema.extend({ intent: z.literal("action.add") }),
     z.object({ intent: z.literal("action.status"), actionId: z.coerce.number().int().positive(), status: actionStatusSchema }),
+    z.object({
+      intent: z.enum(["model.link", "model.unlink"]),
+      versionId: z.coerce.number({ message: "Pick a model version." }).int().positive("Pick a model version."),
+      role: z.enum(INCIDENT_MODEL_ROLES, { message: "Pick the version's role." }),
+    }),
   ]);
   const id = idParam(params.id);
   const values = formObject(await readForm(request));
@@ -111,12 +119,18 @@ export async function action({ request, params }: ActionFunctionArgs) {
     case "action.status":
       setActionStatus(db, id, input.actionId, input.status, actor);
       break;
+    case "model.link":
+      linkVersion(db, id, input.versionId, input.role, actor);
+      break;
+    case "model.unlink":
+      unlinkVersion(db, id, input.versionId, input.role, actor);
+      break;
   }
   return redirect(`/incidents/${id}`);
 }
 
 export default function IncidentPage() {
-  const { incident: i, durations: d, nextStatuses: next, classification: cls, trigger, lifecycleStage, repeats, repeatWindowDays, postmortemHtml, timeline, alerts, actions, revisions, history, now } =
+  const { incident: i, durations: d, nextStatuses: next, classification: cls, trigger, lifecycleStage, repeats, repeatWindowDays, postmortemHtml, timeline, alerts, versions, versionChoices, actions, revisions, history, now } =
     useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const user = useRouteLoaderData<typeof rootLoader>("root")?.user;
@@ -337,6 +351,75 @@ export default function IncidentPage() {
               <textarea id="body" name="body" rows={2} required defaultValue={result?.intent === "timeline.add" ? result.values.body : ""} />
             </Field>
             <button type="submit">Add to timeline</button>
+          </Form>
+        ) : null}
+      </section>
+
+      <section>
+        <h2>Model versions</h2>
+        {versions.length ? (
+          <table>
+            <thead>
+              <tr>
+                <th>Model</th>
+                <th>Version</th>
+                <th>Role in this incident</th>
+                {canEdit ? <th /> : null}
+              </tr>
+            </thead>
+            <tbody>
+              {versions.map((v) => (
+                <tr key={`${v.versionId}-${v.role}`}>
+                  <td>
+                    <Link to={`/models/${encodeURIComponent(v.model)}`}>{v.model}</Link>
+                  </td>
+                  <td>
+                    <Link to={`/models/${encodeURIComponent(v.model)}/${encodeURIComponent(v.version)}`}>{v.version}</Link>{" "}
+                    <small className="muted">{v.status.replace("_", " ")}</small>
+                  </td>
+                  <td>{v.role.replaceAll("_", " ")}</td>
+                  {canEdit ? (
+                    <td>
+                      <Form method="post">
+                        <CsrfInput />
+                        <input type="hidden" name="intent" value="model.unlink" />
+                        <input type="hidden" name="versionId" value={v.versionId} />
+                        <button type="submit" name="role" value={v.role} className="link">
+                          Unlink
+                        </button>
+                      </Form>
+                    </td>
+                  ) : null}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ) : (
+          <p className="muted">No model versions linked.</p>
+        )}
+        {canEdit && versionChoices.length ? (
+          <Form method="post" className="row card" style={{ marginTop: "0.6rem" }} aria-label="Link a model version">
+            <CsrfInput />
+            <input type="hidden" name="intent" value="model.link" />
+            <select name="versionId" aria-label="Model version" defaultValue="">
+              <option value="">Model version…</option>
+              {versionChoices.map((v) => (
+                <option key={v.id} value={v.id}>
+                  {v.model} {v.version} ({v.status.replace("_", " ")})
+                </option>
+              ))}
+            </select>
+            <select name="role" aria-label="Role" defaultValue="suspected_cause">
+              {INCIDENT_MODEL_ROLES.map((r) => (
+                <option key={r} value={r}>
+                  {r.replaceAll("_", " ")}
+                </option>
+              ))}
+            </select>
+            <button type="submit" className="secondary">
+              Link version
+            </button>
+            <FormError error={errorsFor("model.link")?.versionId ?? errorsFor("model.link")?.role} />
           </Form>
         ) : null}
       </section>

@@ -1,0 +1,74 @@
+import { json, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
+import { z } from "zod";
+import { INCIDENT_STATUSES, type Incident } from "../../db/schema";
+import { listActionItems } from "~/domain/actions.server";
+import { alertsForIncident } from "~/domain/alerts.server";
+import { incidentClassification } from "~/domain/classification.server";
+import { canTransition, changeStatus, getIncident, incidentInputSchema, updateIncident } from "~/domain/incidents.server";
+import { incidentVersions } from "~/domain/models.server";
+import { listTimeline } from "~/domain/timeline.server";
+import { tokenActor } from "~/domain/tokens.server";
+import { apiError, incidentJson, readJsonObject, requireApiToken, validationError } from "~/utils/api.server";
+import { getDb } from "~/utils/db.server";
+
+function incidentOr404(id: string | undefined): Incident {
+  const n = Number(id);
+  const row = Number.isSafeInteger(n) && n > 0 ? getIncident(getDb(), n) : undefined;
+  if (!row) throw apiError(404, `No incident ${id}.`);
+  return row.incident;
+}
+
+/** GET /api/v1/incidents/:id with classification, timeline, action items, model versions and alerts. */
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  requireApiToken(request, "api");
+  const incident = incidentOr404(params.id);
+  const db = getDb();
+  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+  return json({
+    ...incidentJson(incident),
+    classification: incidentClassification(db, incident.id),
+    timeline: listTimeline(db, incident.id).map((t) => ({ ...t, at: iso(t.at) })),
+    actionItems: listActionItems(db, incident.id).map((a) => ({ ...a, dueAt: iso(a.dueAt), completedAt: iso(a.completedAt), createdAt: iso(a.createdAt) })),
+    modelVersions: incidentVersions(db, incident.id),
+    alerts: alertsForIncident(db, incident.id).map((a) => ({ ...a, startsAt: iso(a.startsAt), endsAt: iso(a.endsAt) })),
+  });
+}
+
+const patchSchema = z.object({
+  version: z.number({ message: "Send the `version` you read: edits are refused if someone saved since (optimistic locking)." }).int(),
+  status: z.enum(INCIDENT_STATUSES, { message: `status must be one of ${INCIDENT_STATUSES.join(", ")}.` }).optional(),
+});
+
+/**
+ * PATCH /api/v1/incidents/:id with `version` and any fields to change (same rules as the form), and optionally
+ * `status`. 409 with the current incident if `version` is stale.
+ */
+export async function action({ request, params }: ActionFunctionArgs) {
+  if (request.method !== "PATCH") return apiError(405, "Change incidents with PATCH.", { Allow: "GET, PATCH" });
+  const token = requireApiToken(request, "api");
+  const current = incidentOr404(params.id);
+  const body = await readJsonObject(request);
+  const meta = patchSchema.safeParse(body);
+  if (!meta.success) return validationError(meta.error);
+  // Fields left out keep their current values; the merged incident must pass the same rules as the form.
+  const currentFields = incidentJson(current);
+  const merged = Object.fromEntries(
+    Object.keys(incidentInputSchema.shape).map((k) => [k, k in body ? body[k] : currentFields[k as keyof typeof currentFields]]),
+  );
+  const parsed = incidentInputSchema.safeParse(merged);
+  if (!parsed.success) return validationError(parsed.error);
+  if (meta.data.status && meta.data.status !== current.status && !canTransition(current.status, meta.data.status)) {
+    return apiError(400, `An incident cannot go from ${current.status} to ${meta.data.status}.`);
+  }
+  const db = getDb();
+  const actor = tokenActor(token);
+  const saved = db.transaction(() => {
+    const result = updateIncident(db, current.id, meta.data.version, parsed.data, actor);
+    if (result.ok && meta.data.status) changeStatus(db, current.id, meta.data.status, actor);
+    return result;
+  });
+  if (!saved.ok) {
+    return json({ error: `Version ${meta.data.version} is stale: the incident was saved since (now version ${saved.current.version}).`, current: incidentJson(saved.current) }, { status: 409 });
+  }
+  return json(incidentJson(getIncident(db, current.id)!.incident));
+}
