@@ -55,6 +55,7 @@ export function Layout({ children }: { children: ReactNode }) {
                 <NavLink to="/alerts">Alerts</NavLink>
                 <NavLink to="/models">Models</NavLink>
                 <NavLink to="/taxonomy">Taxonomy</NavLink>
+                <NavLink to="/insights">Insights</NavLink>
                 {hasRole(user, "admin") ? <NavLink to="/settings/users">Settings</NavLink> : null}
               </nav>
               <Form method="post" action="/logout" className="signout">

@@ -25,6 +25,8 @@ export function openDatabase(file = databasePath()): Db {
   sqlite.pragma("synchronous = FULL");
   const db = drizzle(sqlite, { schema }) as Db;
   migrate(db, { migrationsFolder });
+  // Gathers planner statistics where they are missing or stale (cheap; SQLite's advice for long-lived connections).
+  sqlite.pragma("optimize = 0x10002");
   return db;
 }
 

@@ -128,12 +128,31 @@ export const incidents = sqliteTable(
     version: integer("version").notNull().default(1),
     createdAt: ms("created_at").notNull().default(now),
     updatedAt: ms("updated_at").notNull().default(now),
+    // Copies kept in step by the classification code so insights aggregate one table (see docs/decisions/005).
+    primaryClassId: text("primary_class_id"),
+    topClassId: text("top_class_id"),
+    family: text("family", { enum: ["ml", "non-ml"] }),
+    isRepeat: integer("is_repeat", { mode: "boolean" }).notNull().default(false),
   },
   (t) => [
     index("incidents_started_idx").on(t.startedAt),
+    // Covers every insights aggregate over a time range without touching the table.
+    index("incidents_insights_idx").on(
+      t.startedAt,
+      t.topClassId,
+      t.family,
+      t.isRepeat,
+      t.team,
+      t.severity,
+      t.detectionSource,
+      t.detectedAt,
+      t.resolvedAt,
+    ),
+    index("incidents_repeat_idx").on(t.primaryClassId, t.team, t.startedAt),
     index("incidents_status_started_idx").on(t.status, t.startedAt),
     index("incidents_team_started_idx").on(t.team, t.startedAt),
     index("incidents_severity_started_idx").on(t.severity, t.startedAt),
+    index("incidents_severity_status_started_idx").on(t.severity, t.status, t.startedAt),
     index("incidents_group_key_idx").on(t.groupKey, t.status),
     check("incidents_detected_after_start", sql`${t.detectedAt} is null or ${t.detectedAt} >= ${t.startedAt}`),
   ],
@@ -205,7 +224,8 @@ export const actionItems = sqliteTable(
     createdAt: ms("created_at").notNull().default(now),
   },
   (t) => [
-    index("action_items_incident_idx").on(t.incidentId),
+    // Covers the insights action-item aggregates per incident.
+    index("action_items_incident_idx").on(t.incidentId, t.status, t.dueAt, t.completedAt, t.createdAt),
     index("action_items_status_due_idx").on(t.status, t.dueAt),
   ],
 );
@@ -285,7 +305,25 @@ export const alerts = sqliteTable(
     index("alerts_rule_idx").on(t.ruleName),
     index("alerts_incident_idx").on(t.incidentId),
     index("alerts_last_received_idx").on(t.lastReceivedAt),
+    index("alerts_status_received_idx").on(t.status, t.lastReceivedAt),
   ],
+);
+
+/**
+ * Per alert rule and day of first receipt: alerts, firings, notifications and how many alerts led to a real
+ * incident. Kept exact by triggers (migration 0003) so rule precision over any range reads a few rows.
+ */
+export const alertRuleDays = sqliteTable(
+  "alert_rule_days",
+  {
+    ruleName: text("rule_name").notNull(),
+    day: integer("day").notNull(),
+    alerts: integer("alerts").notNull().default(0),
+    fires: integer("fires").notNull().default(0),
+    deliveries: integer("deliveries").notNull().default(0),
+    realAlerts: integer("real_alerts").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.ruleName, t.day] }), index("alert_rule_days_day_idx").on(t.day)],
 );
 
 export const incidentModels = sqliteTable(

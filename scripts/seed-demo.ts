@@ -7,6 +7,7 @@ import crypto from "node:crypto";
 import { parseArgs } from "node:util";
 import { databasePath, openDatabase, type Db } from "../db/client";
 import { LIFECYCLE_STAGES, SEVERITIES, TRIGGERS } from "../db/schema";
+import { recomputeAllRepeats, syncIncidentClassColumns } from "../app/domain/repeats.server";
 import { loadTaxonomy, syncTaxonomy } from "../app/domain/taxonomy.server";
 import { listTemplates } from "../app/utils/content.server";
 import { hashPassword } from "../app/utils/password.server";
@@ -1548,6 +1549,12 @@ async function main(): Promise<void> {
   }
   alertBar.done();
 
+  // The insights columns (class copies, repeat flags) are derived in bulk, as after any bulk load.
+  db.transaction((tx) => {
+    syncIncidentClassColumns(tx);
+    recomputeAllRepeats(tx);
+  });
+  sqlite.pragma("analyze");
   sqlite.pragma("wal_checkpoint(TRUNCATE)");
   sqlite.close();
 

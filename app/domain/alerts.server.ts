@@ -1,12 +1,14 @@
-import { and, count, desc, eq, inArray, isNotNull, isNull, sql, type SQL } from "drizzle-orm";
+import { and, count, desc, eq, gte, inArray, isNotNull, isNull, lt, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
-import { ALERT_TRIAGE, alertDeliveries, alerts, incidents, modelVersions, models, timelineEvents, type IncidentStatus } from "../../db/schema";
+import { ALERT_TRIAGE, alertDeliveries, alertRuleDays, alerts, incidents, modelVersions, models, timelineEvents, type IncidentStatus } from "../../db/schema";
 import { SENDERS, isSender, parseWebhook, type AlertEvent } from "../webhooks/index";
 import type { Conn, Db } from "../utils/db.server";
+import { DAY_MS } from "../utils/dates";
 import { sha256 } from "../utils/password.server";
 import { recordAudit, type Actor } from "./audit.server";
-import { insertIncident } from "./incidents.server";
+import { cappedCount, insertIncident } from "./incidents.server";
 import { ensureModelVersion, linkIncidentModel } from "./models.server";
+import { refreshRepeats, repeatAnchor } from "./repeats.server";
 
 export const MAX_WEBHOOK_BYTES = 1024 * 1024;
 
@@ -133,6 +135,7 @@ function applyEvents(db: Db, tx: Conn, events: AlertEvent[], actor: Actor, now: 
     const groupIncident = new Map<string, number>();
     const modelVersionIds = new Map<string, number>();
     const linkedModels = new Set<string>();
+    const newModelLinks = new Set<number>();
     // incident -> "rule state" -> first alert and count, written as one timeline entry each.
     const changes = new Map<number, Map<string, { at: number; alertId: number; count: number; title: string }>>();
 
@@ -173,7 +176,7 @@ function applyEvents(db: Db, tx: Conn, events: AlertEvent[], actor: Actor, now: 
 
       if (incidentId === null) continue;
       if (modelVersionId !== null && !linkedModels.has(`${incidentId}:${modelVersionId}`)) {
-        stmt.linkModel.run(incidentId, modelVersionId);
+        if (stmt.linkModel.run(incidentId, modelVersionId).changes) newModelLinks.add(incidentId);
         linkedModels.add(`${incidentId}:${modelVersionId}`);
       }
       if (firesAnew || (e.status === "resolved" && before?.status === "firing")) {
@@ -190,6 +193,9 @@ function applyEvents(db: Db, tx: Conn, events: AlertEvent[], actor: Actor, now: 
         }
       }
     }
+    // A classified incident that gained a model may now repeat an earlier one (drafts are not classified yet).
+    const anchors = [...newModelLinks].map((id) => repeatAnchor(tx, id)).filter((a) => a?.classId);
+    if (anchors.length) refreshRepeats(tx, anchors);
     for (const [incidentId, perIncident] of changes) {
       for (const [key, c] of perIncident) {
         stmt.insertTimeline.run(incidentId, c.at, `${key}${c.count > 1 ? ` (${c.count} alerts)` : ""}${c.title}`, c.alertId);
@@ -283,8 +289,7 @@ export function listAlerts(db: Db, f: AlertFilter) {
     .limit(ALERT_PAGE_SIZE)
     .offset((f.page - 1) * ALERT_PAGE_SIZE)
     .all();
-  const total = db.select({ n: count() }).from(alerts).where(cond).get()!.n;
-  return { rows, total };
+  return { rows, total: cappedCount(db, sql`${alerts}`, cond) };
 }
 
 export function alertRuleNames(db: Db): string[] {
@@ -316,29 +321,30 @@ export function linkAlert(db: Db, alertId: number, incidentId: number | null, ac
 export class LinkError extends Error {}
 
 /**
- * Per alert rule: how often it fired and notified, and its precision, the share of its alerts that led to a
- * real incident (linked to one that left draft, or triaged actionable; triaged noise never counts).
- * Noisiest first: most firings that led nowhere.
+ * Per alert rule: alerts, firings, notifications, and precision, the share of its alerts that led to a real
+ * incident (linked to one that left draft, or triaged actionable; noise never counts). Read from the
+ * alert_rule_days rollup, optionally for alerts first received in [from, to). Noisiest first: most alerts
+ * that led nowhere.
  */
-export function alertRules(db: Db) {
-  const real = sql`(${alerts.triage} <> 'noise' and (${alerts.triage} = 'actionable' or ${incidents.status} <> 'draft'))`;
+export function alertRules(db: Db, range: { from?: number; to?: number } = {}) {
+  const where: SQL[] = [];
+  if (range.from !== undefined) where.push(gte(alertRuleDays.day, Math.floor(range.from / DAY_MS)));
+  if (range.to !== undefined) where.push(lt(alertRuleDays.day, Math.ceil(range.to / DAY_MS)));
   const rows = db
     .select({
-      rule: alerts.ruleName,
-      alerts: count(),
-      fires: sql<number>`sum(${alerts.fireCount})`,
-      deliveries: sql<number>`sum(${alerts.deliveryCount})`,
-      real: sql<number>`sum(case when ${real} then 1 else 0 end)`,
-      noiseFires: sql<number>`sum(case when ${real} then 0 else ${alerts.fireCount} end)`,
-      incidents: sql<number>`count(distinct case when ${real} then ${alerts.incidentId} end)`,
-      lastReceivedAt: sql<number>`max(${alerts.lastReceivedAt})`,
+      rule: alertRuleDays.ruleName,
+      alerts: sql<number>`sum(${alertRuleDays.alerts})`,
+      fires: sql<number>`sum(${alertRuleDays.fires})`,
+      deliveries: sql<number>`sum(${alertRuleDays.deliveries})`,
+      real: sql<number>`sum(${alertRuleDays.realAlerts})`,
     })
-    .from(alerts)
-    .leftJoin(incidents, eq(incidents.id, alerts.incidentId))
-    .groupBy(alerts.ruleName)
-    .orderBy(sql`6 desc`, alerts.ruleName)
+    .from(alertRuleDays)
+    .where(where.length ? and(...where) : undefined)
+    .groupBy(alertRuleDays.ruleName)
+    .having(sql`sum(${alertRuleDays.alerts}) > 0`)
+    .orderBy(sql`sum(${alertRuleDays.alerts}) - sum(${alertRuleDays.realAlerts}) desc`, alertRuleDays.ruleName)
     .all();
-  return rows.map((r) => ({ ...r, precision: r.alerts ? r.real / r.alerts : 0 }));
+  return rows.map((r) => ({ ...r, nowhere: r.alerts - r.real, precision: r.alerts ? r.real / r.alerts : 0 }));
 }
 
 export function listDeliveries(db: Db, limit = 100) {

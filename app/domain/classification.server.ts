@@ -14,8 +14,10 @@ import {
 import { DAY_MS } from "../utils/dates";
 import type { Db } from "../utils/db.server";
 import { recordAudit, type Actor } from "./audit.server";
+import { REPEAT_WINDOW_DAYS, refreshRepeats, repeatAnchor } from "./repeats.server";
 
-export const REPEAT_WINDOW_DAYS = 180;
+export { REPEAT_WINDOW_DAYS };
+
 
 const optionalEnum = <T extends readonly [string, ...string[]]>(values: T, message: string) =>
   z
@@ -81,6 +83,7 @@ export function classifyIncident(db: Db, incidentId: number, input: Classificati
     const factors = [...new Set(input.factors)];
     factors.forEach((id) => check(id, "factor", "factors"));
 
+    const anchorBefore = repeatAnchor(tx, incidentId);
     tx.delete(incidentClasses).where(eq(incidentClasses.incidentId, incidentId)).run();
     tx.insert(incidentClasses)
       .values([
@@ -89,10 +92,23 @@ export function classifyIncident(db: Db, incidentId: number, input: Classificati
         ...factors.map((classId) => ({ incidentId, classId, role: "factor" as const })),
       ])
       .run();
+    const primary = tx
+      .select({ parentId: failureClasses.parentId, family: failureClasses.family })
+      .from(failureClasses)
+      .where(eq(failureClasses.id, input.primary))
+      .get()!;
     tx.update(incidents)
-      .set({ trigger: input.trigger, lifecycleStage: input.lifecycleStage, updatedAt: Date.now() })
+      .set({
+        trigger: input.trigger,
+        lifecycleStage: input.lifecycleStage,
+        primaryClassId: input.primary,
+        topClassId: primary.parentId ?? input.primary,
+        family: primary.family,
+        updatedAt: Date.now(),
+      })
       .where(eq(incidents.id, incidentId))
       .run();
+    refreshRepeats(tx, [anchorBefore, repeatAnchor(tx, incidentId)]);
     recordAudit(tx, actor, "classify", "incident", incidentId, {
       before: { classes: before, trigger: incident.trigger, lifecycleStage: incident.lifecycleStage },
       after: { primary: input.primary, contributing, factors, trigger: input.trigger, lifecycleStage: input.lifecycleStage },

@@ -13,6 +13,7 @@ import type { Conn, Db } from "../utils/db.server";
 import { DAY_MS } from "../utils/dates";
 import { requiredUtcTime, text, utcTime } from "../utils/forms";
 import { recordAudit, type Actor } from "./audit.server";
+import { refreshRepeats, repeatAnchor } from "./repeats.server";
 
 export const incidentInputSchema = z
   .object({
@@ -100,10 +101,14 @@ export function updateIncident(db: Db, id: number, expectedVersion: number, inpu
     const before = tx.select().from(incidents).where(eq(incidents.id, id)).get();
     if (!before) throw new Response("Incident not found", { status: 404 });
     if (before.version !== expectedVersion) return { ok: false as const, current: before };
+    const anchorBefore = repeatAnchor(tx, id);
     tx.update(incidents)
       .set({ ...input, version: before.version + 1, updatedAt: Date.now() })
       .where(eq(incidents.id, id))
       .run();
+    if (before.primaryClassId && (before.team !== input.team || before.startedAt !== input.startedAt)) {
+      refreshRepeats(tx, [anchorBefore, repeatAnchor(tx, id)]);
+    }
     recordAudit(tx, actor, "update", "incident", id, { changed: changedFields(before, input) });
     return { ok: true as const, version: before.version + 1 };
   });
@@ -199,10 +204,19 @@ export function parseIncidentFilter(params: URLSearchParams): IncidentFilter {
 export function ftsQuery(q: string): string | null {
   const terms = q.toLowerCase().match(/[\p{L}\p{N}_]+/gu);
   if (!terms?.length) return null;
-  return terms.slice(0, 12).map((t) => `"${t}"*`).join(" ");
+  // Whole words, except the last, which may still be being typed.
+  const words = terms.slice(0, 12);
+  return words.map((t, i) => (i === words.length - 1 ? `"${t}"*` : `"${t}"`)).join(" ");
 }
 
 export const PAGE_SIZE = 50;
+/** Counts stop here: past it the list says "10,000+", which keeps big result sets as fast as small ones. */
+export const COUNT_CAP = 10_000;
+
+/** Matching rows up to COUNT_CAP + 1, so callers can show an exact count or "10,000+". */
+export function cappedCount(db: Db, from: SQL, where: SQL | undefined): number {
+  return db.get<{ n: number }>(sql`select count(*) as n from (select 1 from ${from} ${where ? sql`where ${where}` : sql``} limit ${COUNT_CAP + 1})`)!.n;
+}
 
 export function listIncidents(db: Db, f: IncidentFilter) {
   const where: SQL[] = [];
@@ -233,8 +247,7 @@ export function listIncidents(db: Db, f: IncidentFilter) {
     .limit(PAGE_SIZE)
     .offset((f.page - 1) * PAGE_SIZE)
     .all();
-  const total = db.select({ n: count() }).from(incidents).where(cond).get()!.n;
-  return { rows, total };
+  return { rows, total: cappedCount(db, sql`${incidents}`, cond) };
 }
 
 export function listTeams(db: Db): string[] {

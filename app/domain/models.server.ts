@@ -14,6 +14,7 @@ import { DAY_MS } from "../utils/dates";
 import type { Conn, Db } from "../utils/db.server";
 import { text, utcTime } from "../utils/forms";
 import { recordAudit, type Actor } from "./audit.server";
+import { refreshRepeats, repeatAnchor } from "./repeats.server";
 
 export type IncidentModelRole = (typeof INCIDENT_MODEL_ROLES)[number];
 
@@ -231,15 +232,18 @@ export function linkVersion(db: Db, incidentId: number, versionId: number, role:
       throw new Response("Model version not found", { status: 404 });
     }
     linkIncidentModel(tx, incidentId, versionId, role);
+    refreshRepeats(tx, [repeatAnchor(tx, incidentId)]);
     recordAudit(tx, actor, "model.link", "incident", incidentId, { version: versionId, role });
   });
 }
 
 export function unlinkVersion(db: Db, incidentId: number, versionId: number, role: IncidentModelRole, actor: Actor): void {
   db.transaction((tx) => {
+    const anchorBefore = repeatAnchor(tx, incidentId);
     tx.delete(incidentModels)
       .where(and(eq(incidentModels.incidentId, incidentId), eq(incidentModels.modelVersionId, versionId), eq(incidentModels.role, role)))
       .run();
+    refreshRepeats(tx, [anchorBefore, repeatAnchor(tx, incidentId)]);
     recordAudit(tx, actor, "model.unlink", "incident", incidentId, { version: versionId, role });
   });
 }

@@ -5,6 +5,7 @@ import { failureClasses, incidentClasses, incidents } from "../../db/schema";
 import { CONTENT_DIR, ContentError, listContentFiles, readContentFile } from "../utils/content.server";
 import type { Db } from "../utils/db.server";
 import { renderMarkdown } from "../utils/markdown.server";
+import { syncIncidentClassColumns } from "./repeats.server";
 
 export type Family = "ml" | "non-ml";
 export type FailureClass = typeof failureClasses.$inferSelect;
@@ -161,6 +162,8 @@ export function syncTaxonomy(db: Db, entries: TaxonomyEntry[]): SyncResult {
       tx.update(failureClasses).set({ status: "retired" }).where(inArray(failureClasses.id, gone)).run();
       result.retired = gone.length;
     }
+    // A class moved under another parent or family changes how its incidents aggregate.
+    if (result.updated) syncIncidentClassColumns(tx);
     return result;
   });
 }

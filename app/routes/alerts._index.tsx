@@ -18,7 +18,8 @@ import { actorOf, requireUser } from "~/utils/auth.server";
 import { readForm } from "~/utils/csrf.server";
 import { formatUtc } from "~/utils/dates";
 import { getDb } from "~/utils/db.server";
-import { formObject } from "~/utils/forms";
+import { countLabel, formObject } from "~/utils/forms";
+import { COUNT_CAP } from "~/domain/incidents.server";
 import { requireRole } from "~/utils/permissions.server";
 import { hasRole } from "~/utils/roles";
 import { SENDERS } from "~/webhooks/types";
@@ -28,7 +29,15 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const url = new URL(request.url);
   const filter = parseAlertFilter(url.searchParams);
   const db = getDb();
-  return { filter, ...listAlerts(db, filter), rules: alertRuleNames(db), pageSize: ALERT_PAGE_SIZE, search: url.search };
+  const { rows, total } = listAlerts(db, filter);
+  return {
+    filter,
+    rows,
+    totalLabel: countLabel(total, COUNT_CAP, "alert"),
+    hasMore: filter.page * ALERT_PAGE_SIZE < total,
+    rules: alertRuleNames(db),
+    search: url.search,
+  };
 }
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -62,11 +71,10 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function Alerts() {
-  const { filter, rows, total, rules, pageSize, search } = useLoaderData<typeof loader>();
+  const { filter, rows, totalLabel, hasMore, rules, search } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const user = useRouteLoaderData<typeof rootLoader>("root")?.user;
   const canEdit = hasRole(user, "editor");
-  const pages = Math.max(1, Math.ceil(total / pageSize));
   const pageUrl = (page: number) => {
     const p = new URLSearchParams(search);
     p.set("page", String(page));
@@ -128,7 +136,7 @@ export default function Alerts() {
         </div>
       </Form>
       {result?.error ? <FormError error={`Alert ${result.alertId}: ${result.error}`} /> : null}
-      <p className="muted">{`${total} alert${total === 1 ? "" : "s"}`}</p>
+      <p className="muted">{totalLabel}</p>
       <table>
         <thead>
           <tr>
@@ -187,13 +195,11 @@ export default function Alerts() {
           ))}
         </tbody>
       </table>
-      {pages > 1 ? (
+      {filter.page > 1 || hasMore ? (
         <nav className="pager" aria-label="Pages">
           {filter.page > 1 ? <Link to={pageUrl(filter.page - 1)}>← Newer</Link> : null}
-          <span>
-            Page {filter.page} of {pages}
-          </span>
-          {filter.page < pages ? <Link to={pageUrl(filter.page + 1)}>Older →</Link> : null}
+          <span>Page {filter.page}</span>
+          {hasMore ? <Link to={pageUrl(filter.page + 1)}>Older →</Link> : null}
         </nav>
       ) : null}
     </>

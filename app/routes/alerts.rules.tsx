@@ -2,7 +2,6 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { alertRules } from "~/domain/alerts.server";
 import { requireUser } from "~/utils/auth.server";
-import { formatUtc } from "~/utils/dates";
 import { getDb } from "~/utils/db.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
@@ -20,7 +19,7 @@ export default function AlertRules() {
       <h1>Alert rules</h1>
       <p className="muted">
         Precision: the share of a rule’s alerts that led to a real incident (linked to one that left draft, or triaged actionable).
-        Noisiest first: most firings that led nowhere.
+        Noisiest first: most alerts that led nowhere.
       </p>
       <table>
         <thead>
@@ -29,10 +28,9 @@ export default function AlertRules() {
             <th>Alerts</th>
             <th>Times fired</th>
             <th>Deliveries</th>
-            <th>Incidents</th>
+            <th>Led to an incident</th>
             <th>Precision</th>
-            <th>Firings that led nowhere</th>
-            <th>Last received</th>
+            <th>Alerts that led nowhere</th>
           </tr>
         </thead>
         <tbody>
@@ -44,10 +42,9 @@ export default function AlertRules() {
               <td>{r.alerts}</td>
               <td>{r.fires}</td>
               <td>{r.deliveries}</td>
-              <td>{r.incidents}</td>
+              <td>{r.real}</td>
               <td>{`${Math.round(r.precision * 100)}%`}</td>
-              <td>{r.noiseFires}</td>
-              <td>{formatUtc(r.lastReceivedAt)}</td>
+              <td>{r.nowhere}</td>
             </tr>
           ))}
         </tbody>

@@ -2,11 +2,12 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useRouteLoaderData } from "@remix-run/react";
 import { INCIDENT_STATUSES, SEVERITIES } from "../../db/schema";
 import { SeverityBadge, StatusBadge, statusLabel } from "~/components/badges";
-import { PAGE_SIZE, listIncidents, listTeams, parseIncidentFilter } from "~/domain/incidents.server";
+import { COUNT_CAP, PAGE_SIZE, listIncidents, listTeams, parseIncidentFilter } from "~/domain/incidents.server";
 import type { loader as rootLoader } from "~/root";
 import { requireUser } from "~/utils/auth.server";
 import { formatDate, formatDuration, formatUtc } from "~/utils/dates";
 import { getDb } from "~/utils/db.server";
+import { countLabel } from "~/utils/forms";
 import { hasRole } from "~/utils/roles";
 
 export async function loader({ request }: LoaderFunctionArgs) {
@@ -20,15 +21,15 @@ export async function loader({ request }: LoaderFunctionArgs) {
     rows,
     total,
     teams: listTeams(db),
-    pageSize: PAGE_SIZE,
+    totalLabel: countLabel(total, COUNT_CAP, "incident"),
+    hasMore: filter.page * PAGE_SIZE < total,
     search: url.search,
   };
 }
 
 export default function Incidents() {
-  const { filter, rows, total, teams, search, pageSize } = useLoaderData<typeof loader>();
+  const { filter, rows, totalLabel, hasMore, teams, search } = useLoaderData<typeof loader>();
   const user = useRouteLoaderData<typeof rootLoader>("root")?.user;
-  const pages = Math.max(1, Math.ceil(total / pageSize));
   const pageUrl = (page: number) => {
     const p = new URLSearchParams(search);
     p.set("page", String(page));
@@ -88,7 +89,7 @@ export default function Incidents() {
         </div>
       </Form>
       <p className="muted" aria-live="polite">
-        {`${total} incident${total === 1 ? "" : "s"}`}
+        {totalLabel}
       </p>
       {rows.length ? (
         <table>
@@ -127,13 +128,11 @@ export default function Incidents() {
       ) : (
         <p className="card">No incidents match these filters.</p>
       )}
-      {pages > 1 ? (
+      {filter.page > 1 || hasMore ? (
         <nav className="pager" aria-label="Pages">
           {filter.page > 1 ? <Link to={pageUrl(filter.page - 1)}>← Newer</Link> : null}
-          <span>
-            Page {filter.page} of {pages}
-          </span>
-          {filter.page < pages ? <Link to={pageUrl(filter.page + 1)}>Older →</Link> : null}
+          <span>Page {filter.page}</span>
+          {hasMore ? <Link to={pageUrl(filter.page + 1)}>Older →</Link> : null}
         </nav>
       ) : null}
     </>

@@ -32,6 +32,12 @@ export const requiredUtcTime = utcTime.refine((v) => v !== null, "Enter a date a
 /** Trimmed text with a length limit; empty allowed. */
 export const text = (max: number) => z.string().trim().max(max, `Keep it under ${max} characters.`).default("");
 
+/** "1 incident", "42 incidents", "10,000+ incidents" for a count capped at `cap`. */
+export function countLabel(total: number, cap: number, noun: string): string {
+  const n = total > cap ? `${cap.toLocaleString("en-US")}+` : total.toLocaleString("en-US");
+  return `${n} ${noun}${total === 1 ? "" : "s"}`;
+}
+
 export function formObject(form: FormData): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of form) if (typeof v === "string") out[k] = v;

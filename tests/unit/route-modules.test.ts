@@ -18,7 +18,7 @@ function serverValuesUsedInComponent(source: string): string[] {
   if (start < 0) return [];
   // The component and everything after it (meta, ErrorBoundary) run in the browser.
   const clientPart = source.slice(start).replace(/useLoaderData<typeof loader>|useActionData<typeof action>/g, "");
-  return imported.filter((name) => new RegExp(`(?<![\\w.:])${name}(?![\\w:])`).test(clientPart));
+  return imported.filter((name) => new RegExp(`(?<![\\w.:/])${name}(?![\\w:])`).test(clientPart));
 }
 
 describe("route modules", () => {

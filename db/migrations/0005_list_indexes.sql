@@ -1,0 +1,2 @@
+CREATE INDEX `alerts_status_received_idx` ON `alerts` (`status`,`last_received_at`);--> statement-breakpoint
+CREATE INDEX `incidents_severity_status_started_idx` ON `incidents` (`severity`,`status`,`started_at`);
