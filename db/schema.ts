@@ -149,6 +149,18 @@ export const incidents = sqliteTable(
       t.resolvedAt,
     ),
     index("incidents_repeat_idx").on(t.primaryClassId, t.team, t.startedAt),
+    // The same columns ordered by class: per-class aggregates stream in index order, without a sort.
+    index("incidents_class_insights_idx").on(
+      t.topClassId,
+      t.startedAt,
+      t.family,
+      t.isRepeat,
+      t.team,
+      t.severity,
+      t.detectionSource,
+      t.detectedAt,
+      t.resolvedAt,
+    ),
     index("incidents_status_started_idx").on(t.status, t.startedAt),
     index("incidents_team_started_idx").on(t.team, t.startedAt),
     index("incidents_severity_started_idx").on(t.severity, t.startedAt),

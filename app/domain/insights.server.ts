@@ -3,6 +3,7 @@ import { z } from "zod";
 import { SEVERITIES } from "../../db/schema";
 import { DAY_MS } from "../utils/dates";
 import type { Db } from "../utils/db.server";
+import { readInParallel } from "../../db/readers";
 import { alertRules } from "./alerts.server";
 
 export const insightFilterSchema = z.object({
@@ -73,54 +74,48 @@ export type CubeRow = { month: string; top: string | null; family: "ml" | "non-m
  * The filtered incidents counted by month, top-level class, family, repeat flag and detection source: one
  * index-only pass that the incident charts (classes per month, Pareto, ML vs non-ML, repeats, detection) share.
  */
-export function incidentCube(db: Db, f: Range): CubeRow[] {
-  return db.all<CubeRow>(
-    sql`select ${MONTH} as month, i.top_class_id as top, i.family as family, i.is_repeat as repeat,
-      i.detection_source as source, count(*) as n
-      from incidents i where ${filtered(f)} group by 1, 2, 3, 4, 5`,
-  );
+function cubeQuery(f: Range): SQL {
+  return sql`select ${MONTH} as month, i.top_class_id as top, i.family as family, i.is_repeat as repeat,
+    i.detection_source as source, count(*) as n
+    from incidents i indexed by incidents_insights_idx where ${filtered(f)} group by 1, 2, 3, 4, 5`;
 }
 
-const QUANTILES = [0, 25, 50, 75, 100];
+export type DurationRow = { top: string; detected: number; resolved: number; toDetect: number[]; toResolve: number[] };
+type DurationSqlRow = { top: string; detected: number; resolved: number } & Record<string, number | null>;
 
 /**
- * Time to detect and to resolve per top-level class as five-number summaries (min, quartiles, median, max; SQLite's
- * percentile()), so charts draw distributions and medians without shipping every incident.
+ * Time to detect and to resolve per top-level class as five-number summaries (min, quartiles, median, max;
+ * SQLite's percentile()), so charts draw distributions and medians without shipping every incident.
  */
-export function durationQuantiles(db: Db, f: Range) {
-  const cols = (expr: SQL, name: string) =>
-    sql.join(QUANTILES.map((q) => sql`percentile(${expr}, ${q}) as ${sql.raw(`${name}_${q}`)}`), sql`, `);
-  const ttd = sql`i.detected_at - i.started_at`;
-  const ttr = sql`i.resolved_at - i.started_at`;
-  const rows = db.all<Record<string, number | string | null>>(
-    sql`select i.top_class_id as top, count(i.detected_at) as detected, count(i.resolved_at) as resolved,
-      ${cols(ttd, "d")}, ${cols(ttr, "r")}
-      from incidents i where ${filtered(f)} and i.top_class_id is not null group by 1`,
-  );
-  const pick = (r: Record<string, number | string | null>, name: string) =>
-    QUANTILES.map((q) => r[`${name}_${q}`]).filter((v): v is number => typeof v === "number");
-  return rows.map((r) => ({
-    top: r.top as string,
-    detected: r.detected as number,
-    resolved: r.resolved as number,
-    toDetect: pick(r, "d"),
-    toResolve: pick(r, "r"),
-  }));
+function durationQuery(f: Range): SQL {
+  const summary = (expr: SQL, name: string) =>
+    sql.raw(
+      [`min(${name}) as ${name}_0`, `percentile(${name}, 25) as ${name}_25`, `median(${name}) as ${name}_50`, `percentile(${name}, 75) as ${name}_75`, `max(${name}) as ${name}_100`].join(", "),
+    );
+  return sql`select top, count(d) as detected, count(r) as resolved, ${summary(sql``, "d")}, ${summary(sql``, "r")}
+    from (select i.top_class_id as top, i.detected_at - i.started_at as d, i.resolved_at - i.started_at as r
+      from incidents i indexed by incidents_class_insights_idx where ${filtered(f)} and i.top_class_id is not null)
+    group by top`;
 }
+
+function durationRows(rows: DurationSqlRow[]): DurationRow[] {
+  const pick = (r: DurationSqlRow, name: string) =>
+    [0, 25, 50, 75, 100].map((q) => r[`${name}_${q}`]).filter((v): v is number => typeof v === "number");
+  return rows.map((r) => ({ top: r.top, detected: r.detected, resolved: r.resolved, toDetect: pick(r, "d"), toResolve: pick(r, "r") }));
+}
+
+export type ActionRow = { top: string | null; open: number; overdue: number; done: number; medianDays: number | null };
 
 /** Action items of the filtered incidents per top-level class: open (not overdue), overdue, done, median days to close. */
-export function actionsByClass(db: Db, f: Range, now = Date.now()) {
-  return db.all<{ top: string | null; open: number; overdue: number; done: number; medianDays: number | null }>(
-    sql`select i.top_class_id as top,
-      sum(a.status = 'open' and (a.due_at is null or a.due_at >= ${now})) as open,
-      sum(a.status = 'open' and a.due_at < ${now}) as overdue,
-      sum(a.status = 'done') as done,
-      median(case when a.status = 'done' then (a.completed_at - a.created_at) / 86400000.0 end) as medianDays
-      from incidents i join action_items a on a.incident_id = i.id
-      where ${filtered(f)} group by 1`,
-  );
+function actionsQuery(f: Range, now: number): SQL {
+  return sql`select i.top_class_id as top,
+    sum(a.status = 'open' and (a.due_at is null or a.due_at >= ${now})) as open,
+    sum(a.status = 'open' and a.due_at < ${now}) as overdue,
+    sum(a.status = 'done') as done,
+    median(case when a.status = 'done' then (a.completed_at - a.created_at) / 86400000.0 end) as medianDays
+    from incidents i indexed by incidents_class_insights_idx join action_items a on a.incident_id = i.id
+    where ${filtered(f)} group by 1`;
 }
-
 
 export type Table = { columns: string[]; rows: (string | number)[][] };
 
@@ -134,8 +129,8 @@ const DETECTION_GROUPS: { key: string; label: string; sources: (string | null)[]
 
 export type InsightsRaw = {
   cube: CubeRow[];
-  durations: ReturnType<typeof durationQuantiles>;
-  actions: ReturnType<typeof actionsByClass>;
+  durations: DurationRow[];
+  actions: ActionRow[];
   rules: { rule: string; alerts: number; fires: number; real: number; precision: number }[];
 };
 
@@ -270,16 +265,16 @@ export function shapeInsights(raw: InsightsRaw, names: Map<string, string>, p: {
 
 export type Insights = ReturnType<typeof shapeInsights>;
 
-/** Every insights aggregate for a filter, shaped for charts and tables. */
-export function insights(db: Db, f: Range, now = Date.now()): Insights {
+/** Every insights aggregate for a filter, shaped for charts and tables; the three scans run in parallel. */
+export async function insights(db: Db, f: Range, now = Date.now()): Promise<Insights> {
   const names = new Map(db.all<{ id: string; name: string }>(sql`select id, name from failure_classes where parent_id is null`).map((r) => [r.id, r.name]));
-  const from = Date.parse(`${f.from}T00:00:00Z`);
-  const rules = alertRules(db, { from, to: Date.parse(`${f.to}T00:00:00Z`) + DAY_MS });
-  return shapeInsights(
-    { cube: incidentCube(db, f), durations: durationQuantiles(db, f), actions: actionsByClass(db, f, now), rules },
-    names,
-    periods(f),
-  );
+  const [actions, cube, durations] = await readInParallel<[ActionRow[], CubeRow[], DurationSqlRow[]]>(db, [
+    actionsQuery(f, now),
+    cubeQuery(f),
+    durationQuery(f),
+  ]);
+  const rules = alertRules(db, { from: Date.parse(`${f.from}T00:00:00Z`), to: Date.parse(`${f.to}T00:00:00Z`) + DAY_MS });
+  return shapeInsights({ cube, durations: durationRows(durations), actions, rules }, names, periods(f));
 }
 
 /** A table as CSV (RFC 4180 quoting; text that a spreadsheet would run as a formula is prefixed with '). */

@@ -11,7 +11,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const url = new URL(request.url);
   const filter = parseInsightFilter(url.searchParams);
   const db = getDb();
-  return { filter, data: insights(db, filter), options: filterOptions(db), search: url.search };
+  return { filter, data: await insights(db, filter), options: filterOptions(db), search: url.search };
 }
 
 export default function Insights() {

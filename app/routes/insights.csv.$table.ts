@@ -7,7 +7,7 @@ import { getDb } from "~/utils/db.server";
 export async function loader({ request, params }: LoaderFunctionArgs) {
   await requireUser(request);
   const filter = parseInsightFilter(new URL(request.url).searchParams);
-  const data = insights(getDb(), filter);
+  const data = await insights(getDb(), filter);
   const table = data.tables[params.table ?? ""];
   if (!table) throw new Response(`No table "${params.table}". Use one of: ${Object.keys(data.tables).join(", ")}.`, { status: 404 });
   return new Response(toCsv(table), {

@@ -9,7 +9,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   await requireUser(request);
   const url = new URL(request.url);
   const filter = parseInsightFilter(url.searchParams);
-  const data = insights(getDb(), filter);
+  const data = await insights(getDb(), filter);
   const overdue = data.actions.reduce((s, a) => s + a.overdue, 0);
   return { filter, data, summary: reportSummary(data, overdue), search: url.search, generatedAt: new Date().toISOString() };
 }

@@ -1,0 +1,1 @@
+CREATE INDEX `incidents_class_insights_idx` ON `incidents` (`top_class_id`,`started_at`,`family`,`is_repeat`,`team`,`severity`,`detection_source`,`detected_at`,`resolved_at`);
