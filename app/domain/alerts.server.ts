@@ -73,7 +73,13 @@ export function receiveDelivery(db: Db, d: IncomingDelivery, events: AlertEvent[
 
 export type IngestResult = { alerts: number; incidents: number[]; opened: number[] };
 
-type AlertState = { id: number; status: "firing" | "resolved"; incidentId: number | null; incidentStatus: IncidentStatus | null };
+type AlertState = {
+  id: number;
+  status: "firing" | "resolved";
+  startsAt: number | null;
+  incidentId: number | null;
+  incidentStatus: IncidentStatus | null;
+};
 
 // The ingest path runs these for every alert: prepared once per connection, not rebuilt per query.
 const hotStatements = new WeakMap<object, ReturnType<typeof prepareHot>>();
@@ -92,7 +98,7 @@ function prepareHot(sqlite: Db["$client"]) {
        values (@sender, @now, @headers, @body, @bodyHash, @tokenId, @outcome, @error, @alertCount) returning id`,
     ),
     alertState: sqlite.prepare<[string, string], AlertState>(
-      `select a.id, a.status, a.incident_id as incidentId, i.status as incidentStatus
+      `select a.id, a.status, a.starts_at as startsAt, a.incident_id as incidentId, i.status as incidentStatus
        from alerts a left join incidents i on i.id = a.incident_id where a.sender = ? and a.fingerprint = ?`,
     ),
     insertAlert: sqlite.prepare(
@@ -150,7 +156,12 @@ function applyEvents(db: Db, tx: Conn, events: AlertEvent[], actor: Actor, now: 
         modelVersionIds.set(key, modelVersionId);
       }
       const before = stmt.alertState.get(e.sender, e.fingerprint);
-      const firesAnew = e.status === "firing" && (!before || before.status === "resolved");
+      // A new firing: first sight, after a resolve, or (resolve notices can be lost) a later start than we know.
+      const firesAnew =
+        e.status === "firing" &&
+        (!before ||
+          before.status === "resolved" ||
+          (e.startsAt !== null && before.startsAt !== null && e.startsAt > before.startsAt));
       let incidentId = before?.incidentId ?? null;
       const incidentOpen = before?.incidentStatus ? OPEN.includes(before.incidentStatus) : false;
       if (e.status === "firing" && (incidentId === null || (firesAnew && !incidentOpen))) {
@@ -356,7 +367,7 @@ export function listDeliveries(db: Db, limit = 100) {
       outcome: alertDeliveries.outcome,
       error: alertDeliveries.error,
       alertCount: alertDeliveries.alertCount,
-      bytes: sql<number>`length(${alertDeliveries.body})`,
+      bytes: sql<number>`length(cast(${alertDeliveries.body} as blob))`,
     })
     .from(alertDeliveries)
     .orderBy(desc(alertDeliveries.id))
@@ -364,10 +375,17 @@ export function listDeliveries(db: Db, limit = 100) {
     .all();
 }
 
-/** Applies a stored delivery again (after a fix, or to re-check); applying is idempotent. */
+/**
+ * Applies a stored delivery that was not applied (refused, or failed), as of the time it was received. A delivery
+ * already applied (or a duplicate of one) is left alone: replaying it changes nothing.
+ */
 export function replayDelivery(db: Db, deliveryId: number, actor: Actor): IngestResult {
   const d = db.select().from(alertDeliveries).where(eq(alertDeliveries.id, deliveryId)).get();
   if (!d) throw new Response("Delivery not found", { status: 404 });
+  if (d.outcome === "processed" || d.outcome === "duplicate") {
+    recordAudit(db, actor, "replay", "delivery", deliveryId, { skipped: `already ${d.outcome}` });
+    return { alerts: 0, incidents: [], opened: [] };
+  }
   if (!isSender(d.sender)) throw new Response(`Unknown sender ${d.sender}`, { status: 400 });
   let events: AlertEvent[];
   try {
@@ -378,7 +396,7 @@ export function replayDelivery(db: Db, deliveryId: number, actor: Actor): Ingest
     throw new LinkError(`Delivery ${deliveryId} cannot be applied: ${message}`);
   }
   return db.transaction((tx) => {
-    const result = applyEvents(db, tx, events, actor, Date.now());
+    const result = applyEvents(db, tx, events, actor, d.receivedAt);
     tx.update(alertDeliveries).set({ outcome: "processed", error: null, alertCount: events.length }).where(eq(alertDeliveries.id, deliveryId)).run();
     recordAudit(tx, actor, "replay", "delivery", deliveryId, { alerts: result.alerts });
     return result;

@@ -18,7 +18,7 @@ import {
 import type { AlertEvent, ParseOptions } from "./types";
 
 const genericAlert = z.object({
-  name: shortText,
+  name: shortText.refine((v) => v.trim().length > 0, "must not be blank"),
   status: alertStatus,
   severity: z.string().max(MAX_LABEL_LENGTH).nullish(),
   fingerprint: z.string().max(MAX_LABEL_LENGTH).nullish(),
