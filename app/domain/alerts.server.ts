@@ -324,7 +324,10 @@ export function linkAlert(db: Db, alertId: number, incidentId: number | null, ac
       throw new LinkError(`There is no incident #${incidentId}.`);
     }
     tx.update(alerts).set({ incidentId }).where(eq(alerts.id, alertId)).run();
-    if (incidentId !== null && alert.modelVersionId !== null) linkIncidentModel(tx, incidentId, alert.modelVersionId, "affected");
+    if (incidentId !== null && alert.modelVersionId !== null) {
+      linkIncidentModel(tx, incidentId, alert.modelVersionId, "affected");
+      refreshRepeats(tx, [repeatAnchor(tx, incidentId)]);
+    }
     recordAudit(tx, actor, incidentId === null ? "unlink" : "link", "alert", alertId, { incident: incidentId });
   });
 }

@@ -382,7 +382,8 @@ function timeValue(v: unknown): number | null {
 
 const TIME_HINT = "must be a date and time like 2026-03-04T05:06:00Z";
 
-const optionalTime = z.unknown().transform((v, ctx): number | null => {
+// `.optional()` first: zod 4 reports an absent key as an error unless the schema says it may be absent.
+const optionalTime = z.unknown().optional().transform((v, ctx): number | null => {
   if (v === null || v === undefined || v === "") return null;
   const ms = timeValue(v);
   if (ms === null) {
@@ -392,7 +393,7 @@ const optionalTime = z.unknown().transform((v, ctx): number | null => {
   return ms;
 });
 
-const requiredTime = z.unknown().transform((v, ctx): number => {
+const requiredTime = z.unknown().optional().transform((v, ctx): number => {
   if (v === null || v === undefined || v === "") {
     ctx.addIssue({ code: "custom", message: "is required" });
     return z.NEVER;

@@ -1,0 +1,109 @@
+// Usage: npm run export -- [--db PATH] (--markdown DIR | --json FILE)
+// --markdown DIR: every incident as DIR/YYYY-MM-DD-<title>.md (Faultline Markdown: YAML front matter with all
+// structured fields, classes, timeline, action items, models and alerts; the postmortem as the body).
+// --json FILE: the whole database as JSON (every table except sessions; no token secrets; includes password
+// hashes, so keep the file as safe as the database). Progress goes to stderr, the summary to stdout.
+import fs from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { databasePath, openDatabase } from "../db/client";
+import { exportDatabaseJsonText, exportMarkdownFiles } from "../app/domain/portability.server";
+
+const USAGE = "Usage: npm run export -- [--db PATH] (--markdown DIR | --json FILE)";
+
+function fail(message: string, code = 1): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(code);
+}
+
+// Progress on stderr: a bar rewritten in place on a terminal, else a line per tenth (logs and CI stay short).
+class Progress {
+  private last = 0;
+  private step = -1;
+  private readonly tty = Boolean(process.stderr.isTTY);
+  constructor(private readonly label: string) {}
+  update(done: number, total: number): void {
+    if (total === 0) return;
+    const frac = Math.min(1, done / total);
+    if (!this.tty) {
+      const step = Math.floor(frac * 10);
+      if (step === this.step) return;
+      this.step = step;
+      process.stderr.write(`${this.label}: ${done}/${total} (${Math.round(frac * 100)}%)\n`);
+      return;
+    }
+    const t = performance.now();
+    if (done < total && t - this.last < 100) return;
+    this.last = t;
+    const bar = "#".repeat(Math.round(frac * 30)).padEnd(30, ".");
+    process.stderr.write(`\r${this.label.padEnd(10)} [${bar}] ${String(Math.round(frac * 100)).padStart(3)}% ${done}/${total}${done >= total ? "\n" : ""}`);
+  }
+}
+
+function parseOptions(argv: string[]) {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        db: { type: "string" },
+        markdown: { type: "string" },
+        json: { type: "string" },
+        help: { type: "boolean", short: "h", default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (e) {
+    fail(`${(e as Error).message}\n${USAGE}`, 2);
+  }
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
+  }
+  if ((values.markdown === undefined) === (values.json === undefined)) fail(`Give exactly one of --markdown DIR or --json FILE.\n${USAGE}`, 2);
+  return { db: values.db ?? databasePath(), markdown: values.markdown, json: values.json };
+}
+
+function main() {
+  const opts = parseOptions(process.argv.slice(2));
+  if (!fs.existsSync(opts.db)) fail(`${opts.db} does not exist; nothing to export.`);
+  const db = openDatabase(opts.db);
+  const t0 = performance.now();
+  try {
+    if (opts.markdown !== undefined) {
+      const dir = path.resolve(opts.markdown);
+      fs.mkdirSync(dir, { recursive: true });
+      const bar = new Progress("incidents");
+      let n = 0;
+      for (const file of exportMarkdownFiles(db, (done, total) => bar.update(done, total))) {
+        fs.writeFileSync(path.join(dir, file.name), file.text);
+        n++;
+      }
+      const secs = ((performance.now() - t0) / 1000).toFixed(1);
+      process.stdout.write(`Exported ${n} incident${n === 1 ? "" : "s"} from ${opts.db} to ${dir} in ${secs} s\n`);
+    } else {
+      const file = path.resolve(opts.json!);
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      // Written to a temporary name and renamed, so an interrupted export never leaves a truncated file behind.
+      const tmp = `${file}.partial`;
+      const fd = fs.openSync(tmp, "w");
+      const bar = new Progress("rows");
+      let bytes = 0;
+      try {
+        for (const piece of exportDatabaseJsonText(db, (done, total) => bar.update(done, total))) {
+          bytes += fs.writeSync(fd, piece);
+        }
+      } finally {
+        fs.closeSync(fd);
+      }
+      fs.renameSync(tmp, file);
+      const secs = ((performance.now() - t0) / 1000).toFixed(1);
+      process.stdout.write(`Exported ${opts.db} to ${file} (${(bytes / 1024).toFixed(0)} KiB) in ${secs} s\n`);
+    }
+  } finally {
+    db.$client.close();
+  }
+}
+
+main();

@@ -1,0 +1,166 @@
+// Usage: npm run import -- [--db PATH] (--markdown DIR | --public DIR | --json FILE)
+// --markdown DIR: Faultline Markdown files (as written by `npm run export -- --markdown`).
+// --public DIR: public postmortems with YAML front matter (title, url, start_time, end_time, categories, company,
+// summary); categories are mapped onto the taxonomy, the rest reported.
+// Markdown imports match incidents by title and start time, so running one again changes nothing; each file is
+// its own transaction, and a bad file is reported (exit code 1) without stopping the others.
+// --json FILE: a database export, into a new, empty database only (kept ids; one transaction).
+import fs from "node:fs";
+import { parseArgs } from "node:util";
+import { databasePath, openDatabase } from "../db/client";
+import type { Actor } from "../app/domain/audit.server";
+import {
+  importDatabaseJson,
+  importMarkdownFiles,
+  readMarkdownFolder,
+  type FolderImportSummary,
+  type MarkdownFile,
+} from "../app/domain/portability.server";
+import { loadTaxonomy, syncTaxonomy } from "../app/domain/taxonomy.server";
+
+const USAGE = "Usage: npm run import -- [--db PATH] (--markdown DIR | --public DIR | --json FILE)";
+const ACTOR: Actor = { id: null, label: "import" };
+
+function fail(message: string, code = 1): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(code);
+}
+
+// Progress on stderr: a bar rewritten in place on a terminal, else a line per tenth (logs and CI stay short).
+class Progress {
+  private last = 0;
+  private step = -1;
+  private readonly tty = Boolean(process.stderr.isTTY);
+  constructor(private readonly label: string) {}
+  update(done: number, total: number): void {
+    if (total === 0) return;
+    const frac = Math.min(1, done / total);
+    if (!this.tty) {
+      const step = Math.floor(frac * 10);
+      if (step === this.step) return;
+      this.step = step;
+      process.stderr.write(`${this.label}: ${done}/${total} (${Math.round(frac * 100)}%)\n`);
+      return;
+    }
+    const t = performance.now();
+    if (done < total && t - this.last < 100) return;
+    this.last = t;
+    const bar = "#".repeat(Math.round(frac * 30)).padEnd(30, ".");
+    process.stderr.write(`\r${this.label.padEnd(10)} [${bar}] ${String(Math.round(frac * 100)).padStart(3)}% ${done}/${total}${done >= total ? "\n" : ""}`);
+  }
+}
+
+function parseOptions(argv: string[]) {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        db: { type: "string" },
+        markdown: { type: "string" },
+        public: { type: "string" },
+        json: { type: "string" },
+        help: { type: "boolean", short: "h", default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (e) {
+    fail(`${(e as Error).message}\n${USAGE}`, 2);
+  }
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
+  }
+  const given = [values.markdown, values.public, values.json].filter((v) => v !== undefined).length;
+  if (given !== 1) fail(`Give exactly one of --markdown DIR, --public DIR or --json FILE.\n${USAGE}`, 2);
+  return { db: values.db ?? databasePath(), markdown: values.markdown, public: values.public, json: values.json };
+}
+
+function tally(counts: Record<string, number>): string {
+  return Object.entries(counts)
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .map(([k, n]) => `${k} (${n})`)
+    .join(", ");
+}
+
+function report(s: FolderImportSummary, dir: string, secs: string): string {
+  const line = (label: string, n: number | string) => `  ${label.padEnd(24)} ${String(n).padStart(6)}`;
+  const out = [
+    `Imported ${dir} in ${secs} s`,
+    line("files", s.files),
+    line("created", s.created),
+    line("updated", s.updated),
+    line("unchanged", s.unchanged),
+    line("failed", s.failed.length),
+  ];
+  const categories = Object.keys(s.unmappedCategories).length;
+  if (categories) out.push(`  unclassified categories  ${tally(s.unmappedCategories)}`);
+  if (Object.keys(s.unknownClasses).length) out.push(`  unknown classes          ${tally(s.unknownClasses)}`);
+  // The same note (an unknown user, say) often concerns many files: one line each, with a count.
+  const notes = new Map<string, string[]>();
+  for (const w of s.warnings) notes.set(w.message, [...(notes.get(w.message) ?? []), w.file]);
+  for (const [message, files] of notes) {
+    out.push(`  note: ${files.length === 1 ? `${files[0]}: ${message}` : `${message} (${files.length} files, first ${files[0]})`}`);
+  }
+  return `${out.join("\n")}\n`;
+}
+
+function main() {
+  const opts = parseOptions(process.argv.slice(2));
+  // Inputs are read before the database is opened, so a typo in a path does not leave an empty database behind.
+  let json: unknown;
+  if (opts.json !== undefined) {
+    try {
+      json = JSON.parse(fs.readFileSync(opts.json, "utf8"));
+    } catch (e) {
+      fail(`${opts.json}: ${e instanceof SyntaxError ? `not valid JSON (${e.message})` : (e as Error).message}`);
+    }
+  }
+  let files: MarkdownFile[] = [];
+  if (opts.json === undefined) {
+    try {
+      files = readMarkdownFolder((opts.markdown ?? opts.public)!);
+    } catch (e) {
+      fail((e as Error).message);
+    }
+  }
+  const db = openDatabase(opts.db);
+  const t0 = performance.now();
+  const secs = () => ((performance.now() - t0) / 1000).toFixed(1);
+  let code = 0;
+  try {
+    if (opts.json !== undefined) {
+      const bar = new Progress("rows");
+      try {
+        const { rows } = importDatabaseJson(db, json, ACTOR, (done, total) => bar.update(done, total));
+        const total = Object.values(rows).reduce((a, b) => a + b, 0);
+        process.stdout.write(
+          `Imported ${total} rows from ${opts.json} into ${opts.db} in ${secs()} s\n` +
+            Object.entries(rows)
+              .filter(([, n]) => n > 0)
+              .map(([t, n]) => `  ${t.padEnd(24)} ${String(n).padStart(9)}\n`)
+              .join(""),
+        );
+      } catch (e) {
+        fail(`${opts.json}: ${(e as Error).message}`);
+      }
+    } else {
+      const dir = (opts.markdown ?? opts.public)!;
+      // Class ids are checked against the taxonomy, so it must be in the database first (as at app start).
+      syncTaxonomy(db, loadTaxonomy());
+      const bar = new Progress("files");
+      const summary = importMarkdownFiles(db, opts.markdown !== undefined ? "faultline" : "public", files, ACTOR, (done, total) =>
+        bar.update(done, total),
+      );
+      process.stdout.write(report(summary, dir, secs()));
+      for (const f of summary.failed) process.stderr.write(`error: ${f.message}\n`);
+      if (summary.failed.length) code = 1;
+    }
+  } finally {
+    if (db.$client.open) db.$client.close();
+  }
+  process.exitCode = code;
+}
+
+main();
