@@ -109,9 +109,9 @@ export type ActionRow = { top: string | null; open: number; overdue: number; don
 /** Action items of the filtered incidents per top-level class: open (not overdue), overdue, done, median days to close. */
 function actionsQuery(f: Range, now: number): SQL {
   return sql`select i.top_class_id as top,
-    sum(a.status = 'open' and (a.due_at is null or a.due_at >= ${now})) as open,
-    sum(a.status = 'open' and a.due_at < ${now}) as overdue,
-    sum(a.status = 'done') as done,
+    total(a.status = 'open' and (a.due_at is null or a.due_at >= ${now})) as open,
+    total(a.status = 'open' and a.due_at is not null and a.due_at < ${now}) as overdue,
+    total(a.status = 'done') as done,
     median(case when a.status = 'done' then (a.completed_at - a.created_at) / 86400000.0 end) as medianDays
     from incidents i indexed by incidents_class_insights_idx join action_items a on a.incident_id = i.id
     where ${filtered(f)} group by 1`;
@@ -298,9 +298,10 @@ export function filterOptions(db: Db) {
 /** The short written summary at the top of the quarterly report: top classes, repeats, detection, open work. */
 export function reportSummary(data: Insights, overdueActions: number): string[] {
   const pct = (n: number, of: number) => (of ? `${Math.round((100 * n) / of)}%` : "0%");
+  const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
   const lines: string[] = [];
   if (!data.total) return ["No incidents started in this period."];
-  lines.push(`${data.total} incidents started in the period; ${data.classified} (${pct(data.classified, data.total)}) are classified.`);
+  lines.push(`${count(data.total, "incident")} started in the period; ${data.classified} (${pct(data.classified, data.total)}) are classified.`);
   const top = data.pareto.slice(0, 3);
   if (top.length) {
     lines.push(
@@ -311,9 +312,9 @@ export function reportSummary(data: Insights, overdueActions: number): string[] 
   const nonMl = data.family.nonMl.reduce((s, n) => s + n, 0);
   if (ml + nonMl) lines.push(`${pct(nonMl, ml + nonMl)} had a non-ML root cause and ${pct(ml, ml + nonMl)} an ML-specific one.`);
   const repeats = data.repeats.counts.reduce((s, n) => s + n, 0);
-  lines.push(`${repeats} incidents (${pct(repeats, data.classified)} of classified) repeated a class seen on the same team or model in the previous 180 days.`);
+  lines.push(`${count(repeats, "incident")} (${pct(repeats, data.classified)} of classified) repeated a class seen on the same team or model in the previous 180 days.`);
   const byAlert = data.detection.find((d) => d.key === "alert")?.value ?? 0;
   lines.push(`${pct(byAlert, data.total)} were detected by alerts.`);
-  lines.push(`${overdueActions} action items from these incidents are overdue.`);
+  lines.push(`${count(overdueActions, "action item")} from these incidents ${overdueActions === 1 ? "is" : "are"} overdue.`);
   return lines;
 }

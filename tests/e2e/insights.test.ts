@@ -93,7 +93,7 @@ describe("insights in Chromium", () => {
     const summary = await page.getByRole("region", { name: "Summary" }).textContent();
     expect(summary).toContain("4 incidents started in the period; 3 (75%) are classified.");
     expect(summary).toContain("Data quality & distribution shift (2, 67%)");
-    expect(summary).toContain("1 incidents (33% of classified) repeated");
+    expect(summary).toContain("1 incident (33% of classified) repeated");
     expect(await page.locator('svg[role="img"]').count()).toBe(9);
     await page.emulateMedia({ media: "print" });
     expect(await page.locator("form").count()).toBe(1);
