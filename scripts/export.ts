@@ -8,37 +8,11 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { databasePath, openDatabase } from "../db/client";
 import { exportDatabaseJsonText, exportMarkdownFiles } from "../app/domain/portability.server";
+import { Progress, fail } from "./lib/cli";
 
 const USAGE = "Usage: npm run export -- [--db PATH] (--markdown DIR | --json FILE)";
 
-function fail(message: string, code = 1): never {
-  process.stderr.write(`${message}\n`);
-  process.exit(code);
-}
 
-// Progress on stderr: a bar rewritten in place on a terminal, else a line per tenth (logs and CI stay short).
-class Progress {
-  private last = 0;
-  private step = -1;
-  private readonly tty = Boolean(process.stderr.isTTY);
-  constructor(private readonly label: string) {}
-  update(done: number, total: number): void {
-    if (total === 0) return;
-    const frac = Math.min(1, done / total);
-    if (!this.tty) {
-      const step = Math.floor(frac * 10);
-      if (step === this.step) return;
-      this.step = step;
-      process.stderr.write(`${this.label}: ${done}/${total} (${Math.round(frac * 100)}%)\n`);
-      return;
-    }
-    const t = performance.now();
-    if (done < total && t - this.last < 100) return;
-    this.last = t;
-    const bar = "#".repeat(Math.round(frac * 30)).padEnd(30, ".");
-    process.stderr.write(`\r${this.label.padEnd(10)} [${bar}] ${String(Math.round(frac * 100)).padStart(3)}% ${done}/${total}${done >= total ? "\n" : ""}`);
-  }
-}
 
 function parseOptions(argv: string[]) {
   let values;

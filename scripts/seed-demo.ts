@@ -11,6 +11,7 @@ import { recomputeAllRepeats, syncIncidentClassColumns } from "../app/domain/rep
 import { loadTaxonomy, syncTaxonomy } from "../app/domain/taxonomy.server";
 import { listTemplates } from "../app/utils/content.server";
 import { hashPassword } from "../app/utils/password.server";
+import { Progress, fail } from "./lib/cli";
 
 const USAGE = "Usage: npm run seed -- [--db PATH] [--incidents N] [--alerts M] [--seed S] [--reset]";
 
@@ -33,10 +34,6 @@ type Detection = "alert" | "user_report" | "dashboard" | "test" | "other";
 
 type Options = { db: string; incidents: number; alerts: number; seed: number; seedLabel: string; reset: boolean };
 
-function fail(message: string, code = 1): never {
-  process.stderr.write(`${message}\n`);
-  process.exit(code);
-}
 
 function parseOptions(argv: string[]): Options {
   let values;
@@ -164,30 +161,6 @@ const utcMinute = (ms: number) => iso(ms).slice(0, 16).replace("T", " ");
 // ---------------------------------------------------------------------------------------------------------------
 // Progress on stderr: one line rewritten in place, only on a terminal (logs and CI stay tidy).
 
-class Progress {
-  private last = 0;
-  private readonly tty = Boolean(process.stderr.isTTY);
-  constructor(
-    private readonly label: string,
-    private readonly total: number,
-  ) {}
-  update(done: number, force = false): void {
-    if (!this.tty || this.total === 0) return;
-    const t = performance.now();
-    if (!force && t - this.last < 100) return;
-    this.last = t;
-    const frac = Math.min(1, done / this.total);
-    const width = 30;
-    const filled = Math.round(frac * width);
-    const bar = "#".repeat(filled) + ".".repeat(width - filled);
-    process.stderr.write(`\r${this.label.padEnd(10)} [${bar}] ${String(Math.round(frac * 100)).padStart(3)}% ${done}/${this.total}`);
-  }
-  done(): void {
-    if (!this.tty || this.total === 0) return;
-    this.update(this.total, true);
-    process.stderr.write("\n");
-  }
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // The demo world: models, teams, and the words incidents are made of.
@@ -1411,18 +1384,17 @@ async function main(): Promise<void> {
     counts.revisions += rev;
   };
 
-  const incidentBar = new Progress("incidents", plans.length);
+  const incidentBar = new Progress("incidents");
   for (let i = 0; i < plans.length; i += BATCH_INCIDENTS) {
     const batch = plans.slice(i, i + BATCH_INCIDENTS);
     sqlite.transaction(() => {
       for (let j = 0; j < batch.length; j++) {
         writeIncident(batch[j]);
-        if ((j & 63) === 0) incidentBar.update(i + j);
+        if ((j & 63) === 0) incidentBar.update(i + j, plans.length);
       }
     })();
-    incidentBar.update(i + batch.length);
+    incidentBar.update(i + batch.length, plans.length);
   }
-  incidentBar.done();
 
   // --- Alerts and deliveries ----------------------------------------------------------------------------------
   const insAlert = sqlite.prepare(
@@ -1536,18 +1508,17 @@ async function main(): Promise<void> {
     }
   };
 
-  const alertBar = new Progress("alerts", alertPlan.count);
+  const alertBar = new Progress("alerts");
   for (let i = 0; i < alertPlan.count; i += BATCH_ALERTS) {
     const stop = Math.min(alertPlan.count, i + BATCH_ALERTS);
     sqlite.transaction(() => {
       for (let r = i; r < stop; r++) {
         writeAlert(r);
-        if ((r & 1023) === 0) alertBar.update(r);
+        if ((r & 1023) === 0) alertBar.update(r, alertPlan.count);
       }
     })();
-    alertBar.update(stop);
+    alertBar.update(stop, alertPlan.count);
   }
-  alertBar.done();
 
   // The insights columns (class copies, repeat flags) are derived in bulk, as after any bulk load.
   db.transaction((tx) => {
