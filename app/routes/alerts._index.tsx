@@ -3,6 +3,7 @@ import { Form, Link, useActionData, useLoaderData, useRouteLoaderData } from "@r
 import { z } from "zod";
 import { ALERT_TRIAGE } from "../../db/schema";
 import { CsrfInput } from "~/components/csrf";
+import { Pager } from "~/components/pager";
 import { FormError } from "~/components/field";
 import {
   ALERT_PAGE_SIZE,
@@ -75,11 +76,6 @@ export default function Alerts() {
   const result = useActionData<typeof action>();
   const user = useRouteLoaderData<typeof rootLoader>("root")?.user;
   const canEdit = hasRole(user, "editor");
-  const pageUrl = (page: number) => {
-    const p = new URLSearchParams(search);
-    p.set("page", String(page));
-    return `?${p}`;
-  };
   return (
     <>
       <div className="spread">
@@ -195,13 +191,7 @@ export default function Alerts() {
           ))}
         </tbody>
       </table>
-      {filter.page > 1 || hasMore ? (
-        <nav className="pager" aria-label="Pages">
-          {filter.page > 1 ? <Link to={pageUrl(filter.page - 1)}>← Newer</Link> : null}
-          <span>Page {filter.page}</span>
-          {hasMore ? <Link to={pageUrl(filter.page + 1)}>Older →</Link> : null}
-        </nav>
-      ) : null}
+      <Pager page={filter.page} hasMore={hasMore} search={search} />
     </>
   );
 }

@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useRouteLoaderData } from "@remix-run/react";
 import { INCIDENT_STATUSES, SEVERITIES } from "../../db/schema";
 import { SeverityBadge, StatusBadge, statusLabel } from "~/components/badges";
+import { Pager } from "~/components/pager";
 import { COUNT_CAP, PAGE_SIZE, listIncidents, listTeams, parseIncidentFilter } from "~/domain/incidents.server";
 import type { loader as rootLoader } from "~/root";
 import { requireUser } from "~/utils/auth.server";
@@ -30,11 +31,6 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export default function Incidents() {
   const { filter, rows, totalLabel, hasMore, teams, search } = useLoaderData<typeof loader>();
   const user = useRouteLoaderData<typeof rootLoader>("root")?.user;
-  const pageUrl = (page: number) => {
-    const p = new URLSearchParams(search);
-    p.set("page", String(page));
-    return `?${p}`;
-  };
   return (
     <>
       <div className="spread">
@@ -128,13 +124,7 @@ export default function Incidents() {
       ) : (
         <p className="card">No incidents match these filters.</p>
       )}
-      {filter.page > 1 || hasMore ? (
-        <nav className="pager" aria-label="Pages">
-          {filter.page > 1 ? <Link to={pageUrl(filter.page - 1)}>← Newer</Link> : null}
-          <span>Page {filter.page}</span>
-          {hasMore ? <Link to={pageUrl(filter.page + 1)}>Older →</Link> : null}
-        </nav>
-      ) : null}
+      <Pager page={filter.page} hasMore={hasMore} search={search} />
     </>
   );
 }
