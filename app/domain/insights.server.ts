@@ -51,7 +51,12 @@ function filtered(f: Range): SQL {
   return sql.join(where, sql` and `);
 }
 
-const MONTH = sql`strftime('%Y-%m', i.started_at / 1000, 'unixepoch')`;
+/** The month ("YYYY-MM") of i.started_at as comparisons against the range's month starts: cheaper than strftime per row. */
+function monthOf(months: string[]): SQL {
+  if (months.length <= 1) return sql`${months[0] ?? ""}`;
+  const cases = months.slice(1).map((m, k) => sql`when i.started_at < ${Date.parse(`${m}-01T00:00:00Z`)} then ${months[k]}`);
+  return sql`case ${sql.join(cases, sql` `)} else ${months[months.length - 1]} end`;
+}
 
 export function quarterOf(month: string): string {
   return `${month.slice(0, 4)}-Q${Math.floor((Number(month.slice(5, 7)) + 2) / 3)}`;
@@ -75,7 +80,7 @@ export type CubeRow = { month: string; top: string | null; family: "ml" | "non-m
  * index-only pass that the incident charts (classes per month, Pareto, ML vs non-ML, repeats, detection) share.
  */
 function cubeQuery(f: Range): SQL {
-  return sql`select ${MONTH} as month, i.top_class_id as top, i.family as family, i.is_repeat as repeat,
+  return sql`select ${monthOf(periods(f).months)} as month, i.top_class_id as top, i.family as family, i.is_repeat as repeat,
     i.detection_source as source, count(*) as n
     from incidents i indexed by incidents_insights_idx where ${filtered(f)} group by 1, 2, 3, 4, 5`;
 }
