@@ -95,12 +95,13 @@ async function main() {
   console.log(`Backup ${from}: integrity_check ok, ${backup.migrations} migrations applied`);
 
   if (fs.existsSync(target)) {
+    // Refused before the target is even opened: without --force it stays byte for byte as it was.
+    if (!args.force) fail(`${target} already exists; pass --force to replace it with the backup (stop the app first).`);
     if (inUse(target)) {
       fail(
         `${target} is in use by another process (is Faultline running on it?). Stop the app first, then run the restore again.`,
       );
     }
-    if (!args.force) fail(`${target} already exists; pass --force to replace it with the backup.`);
   }
   fs.mkdirSync(path.dirname(target), { recursive: true });
 
