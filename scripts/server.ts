@@ -19,6 +19,16 @@ const build = (await import(pathToFileURL(path.resolve("build/index.js")).href))
 const app = express();
 app.disable("x-powered-by");
 app.use(compression());
+// A route may answer before reading a large body (a 404, a refused token). The Remix adapter leaves the rest of
+// it paused, which would stall the next request on that keep-alive connection: close the connection instead.
+app.use((req, res, next) => {
+  const writeHead = res.writeHead;
+  res.writeHead = function (this: typeof res, ...args: Parameters<typeof writeHead>) {
+    if (!req.complete) this.setHeader("Connection", "close");
+    return writeHead.apply(this, args);
+  } as typeof writeHead;
+  next();
+});
 app.use((_req, res, next) => {
   res.setHeader("X-Content-Type-Options", "nosniff");
   res.setHeader("X-Frame-Options", "DENY");

@@ -240,9 +240,12 @@ export function linkVersion(db: Db, incidentId: number, versionId: number, role:
 export function unlinkVersion(db: Db, incidentId: number, versionId: number, role: IncidentModelRole, actor: Actor): void {
   db.transaction((tx) => {
     const anchorBefore = repeatAnchor(tx, incidentId);
-    tx.delete(incidentModels)
+    if (!anchorBefore) throw new Response("Incident not found", { status: 404 });
+    const removed = tx
+      .delete(incidentModels)
       .where(and(eq(incidentModels.incidentId, incidentId), eq(incidentModels.modelVersionId, versionId), eq(incidentModels.role, role)))
-      .run();
+      .run().changes;
+    if (!removed) return;
     refreshRepeats(tx, [anchorBefore, repeatAnchor(tx, incidentId)]);
     recordAudit(tx, actor, "model.unlink", "incident", incidentId, { version: versionId, role });
   });

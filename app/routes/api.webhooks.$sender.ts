@@ -24,10 +24,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   try {
     body = await readBodyText(request, MAX_WEBHOOK_BYTES);
   } catch (e) {
-    // The rest of the body is not read, so the connection cannot be reused.
-    if (e instanceof BodyTooLargeError) {
-      return apiError(413, `Body over ${MAX_WEBHOOK_BYTES} bytes; split the batch.`, { Connection: "close" });
-    }
+    if (e instanceof BodyTooLargeError) return apiError(413, `Body over ${MAX_WEBHOOK_BYTES} bytes; split the batch.`);
     throw e;
   }
 

@@ -48,7 +48,7 @@ export async function readJsonObject(request: Request): Promise<Record<string, u
   try {
     body = await readBodyText(request, 1024 * 1024);
   } catch (e) {
-    if (e instanceof BodyTooLargeError) throw apiError(413, "Body over 1 MiB.", { Connection: "close" });
+    if (e instanceof BodyTooLargeError) throw apiError(413, "Body over 1 MiB.");
     throw e;
   }
   let value: unknown;
