@@ -1,6 +1,6 @@
-import { and, count, desc, eq, gte, inArray, isNotNull, isNull, lt, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, gte, inArray, isNotNull, isNull, lt, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
-import { ALERT_TRIAGE, alertDeliveries, alertRuleDays, alerts, incidents, modelVersions, models, timelineEvents, type IncidentStatus } from "../../db/schema";
+import { ALERT_TRIAGE, alertDeliveries, alertRuleDays, alerts, incidents, modelVersions, models, type IncidentStatus } from "../../db/schema";
 import { SENDERS, isSender, parseWebhook, type AlertEvent } from "../webhooks/index";
 import type { Conn, Db } from "../utils/db.server";
 import { DAY_MS } from "../utils/dates";

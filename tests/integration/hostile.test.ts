@@ -131,7 +131,6 @@ const TEMPLATES: Record<Sender, string> = {
 type Json = any;
 const template = (sender: Sender): Json => JSON.parse(TEMPLATES[sender]);
 
-const NOT_STRING: Json[] = [null, 0, -1, 1e308, -1e-308, true, false, [], {}, ["x"], { a: 1 }];
 const BAD_STATUS: Json[] = ["FIRING", "fired", "firing\u0000", "resolved ", "\u202efiring", "ﬁring", null, 1, true, [], {}];
 const BAD_TIME: Json[] = [
   "yesterday",

@@ -23,7 +23,6 @@ import { makeTestDb, type TestDb } from "../helpers/db";
 const ACTOR: Actor = { id: null, label: "insights-test" };
 const BOT: Actor = { id: null, label: "token:alerts" };
 const MIN = 60_000;
-const DAY = 24 * 60 * MIN;
 /** The fixed "now" of every insights call: action items due before it are overdue. */
 const NOW = Date.UTC(2024, 6, 15, 12, 0);
 const t = (s: string) => Date.parse(`${s}Z`);
