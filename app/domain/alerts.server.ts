@@ -142,6 +142,8 @@ function applyEvents(db: Db, tx: Conn, events: AlertEvent[], actor: Actor, now: 
     const modelVersionIds = new Map<string, number>();
     const linkedModels = new Set<string>();
     const newModelLinks = new Set<number>();
+    // Per incident, the most severe firing alert of this delivery ("SEV1" < "SEV2" as strings).
+    const draftSeverity = new Map<number, ReturnType<typeof severityFromLabel>>();
     // incident -> "rule state" -> first alert and count, written as one timeline entry each.
     const changes = new Map<number, Map<string, { at: number; alertId: number; count: number; title: string }>>();
 
@@ -186,6 +188,11 @@ function applyEvents(db: Db, tx: Conn, events: AlertEvent[], actor: Actor, now: 
         : (stmt.insertAlert.get({ ...row, sender: e.sender, fingerprint: e.fingerprint }) as { id: number }).id;
 
       if (incidentId === null) continue;
+      if (e.status === "firing") {
+        const severity = severityFromLabel(e.severity);
+        const worst = draftSeverity.get(incidentId);
+        if (!worst || severity < worst) draftSeverity.set(incidentId, severity);
+      }
       if (modelVersionId !== null && !linkedModels.has(`${incidentId}:${modelVersionId}`)) {
         if (stmt.linkModel.run(incidentId, modelVersionId).changes) newModelLinks.add(incidentId);
         linkedModels.add(`${incidentId}:${modelVersionId}`);
@@ -203,6 +210,16 @@ function applyEvents(db: Db, tx: Conn, events: AlertEvent[], actor: Actor, now: 
           perIncident.set(key, { at, alertId, count: 1, title: e.title && e.title !== e.ruleName ? `: ${e.title}` : "" });
         }
       }
+    }
+    // A draft takes the severity of its most severe alert; once people triage it, severity is theirs to set.
+    for (const [incidentId, severity] of draftSeverity) {
+      const raised = tx
+        .update(incidents)
+        .set({ severity, updatedAt: now })
+        .where(and(eq(incidents.id, incidentId), eq(incidents.status, "draft"), sql`${incidents.severity} > ${severity}`))
+        .returning({ id: incidents.id })
+        .get();
+      if (raised && !opened.includes(incidentId)) recordAudit(tx, actor, "severity", "incident", incidentId, { to: severity });
     }
     // A classified incident that gained a model may now repeat an earlier one (drafts are not classified yet).
     const anchors = [...newModelLinks].map((id) => repeatAnchor(tx, id)).filter((a) => a?.classId);

@@ -177,7 +177,7 @@ describe("receiveDelivery: a firing group", () => {
   const body = fixture("alertmanager-firing.json");
   const groupKey = '{}/{team="risk-ml"}:{alertname="FeatureDriftHigh", model="fraud-scorer"}';
 
-  it("opens exactly one draft incident from the first alert and links every alert to it", () => {
+  it("opens exactly one draft incident, as severe as its most severe alert, and links every alert to it", () => {
     const res = deliver("alertmanager", body);
     expect(res).toMatchObject({ duplicate: false, alerts: 2 });
     expect(res.opened).toHaveLength(1);
@@ -190,7 +190,7 @@ describe("receiveDelivery: a firing group", () => {
       id,
       title: "Feature drift on fraud-scorer: merchant_category",
       status: "draft",
-      severity: severityFromLabel("warning"),
+      severity: severityFromLabel("critical"),
       team: "risk-ml",
       summary: "PSI for feature merchant_category is 0.31 over the last 1h (threshold 0.2) on fraud-scorer 2024.05.2.",
       started_at: Date.parse("2024-05-14T09:12:30.512Z"),
@@ -199,7 +199,7 @@ describe("receiveDelivery: a firing group", () => {
       detection_source: "alert",
       group_key: groupKey,
     });
-    expect(incidents[0].severity).toBe("SEV3");
+    expect(incidents[0].severity).toBe("SEV1");
 
     expect(alertRows()).toEqual([
       expect.objectContaining({
@@ -820,5 +820,29 @@ describe("listAlerts", () => {
       triage: "noise",
       page: 4,
     });
+  });
+});
+
+describe("draft severity", () => {
+  const fire = (fingerprint: string, severity: string) =>
+    generic({ name: "ServingLatencyP99High", status: "firing", severity, fingerprint, group: "latency", startsAt: "2024-05-14T09:00:00Z" });
+
+  it("rises to the most severe alert of the group while the incident is a draft, and never falls", () => {
+    const id = deliver("generic", fire("a1", "warning")).opened[0];
+    expect(all("select severity from incidents where id = ?", id)).toEqual([{ severity: "SEV3" }]);
+    deliver("generic", fire("a2", "critical"), NOW + MIN);
+    expect(all("select severity from incidents where id = ?", id)).toEqual([{ severity: "SEV1" }]);
+    deliver("generic", fire("a3", "info"), NOW + 2 * MIN);
+    expect(all("select severity from incidents where id = ?", id)).toEqual([{ severity: "SEV1" }]);
+    expect(all("select action, detail from audit_log where entity = 'incident' and entity_id = ? and action = 'severity'", String(id))).toEqual([
+      { action: "severity", detail: JSON.stringify({ to: "SEV1" }) },
+    ]);
+  });
+
+  it("is left to people once the incident leaves draft", () => {
+    const id = deliver("generic", fire("b1", "warning")).opened[0];
+    changeStatus(t.db, id, "investigating", EDITOR, NOW + MIN);
+    deliver("generic", fire("b2", "critical"), NOW + 2 * MIN);
+    expect(all("select severity, status from incidents where id = ?", id)).toEqual([{ severity: "SEV3", status: "investigating" }]);
   });
 });
