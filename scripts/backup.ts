@@ -3,39 +3,17 @@
 // (default ./data/backups/faultline-<UTC timestamp>.db), then checks the copy with PRAGMA integrity_check.
 import fs from "node:fs";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import Database from "better-sqlite3";
 import { databasePath } from "../db/client";
+import { fail, parseCli } from "./lib/cli";
 
 const USAGE = "Usage: npm run backup -- [--db PATH] [--out FILE]";
-
-function fail(message: string, code = 1): never {
-  console.error(message);
-  process.exit(code);
-}
-
-function options() {
-  try {
-    const { values } = parseArgs({
-      options: { db: { type: "string" }, out: { type: "string" }, help: { type: "boolean", short: "h" } },
-      strict: true,
-      allowPositionals: false,
-    });
-    return values;
-  } catch (e) {
-    return fail(`${(e as Error).message}\n${USAGE}`, 2);
-  }
-}
 
 /** 2026-05-04T12:03:01.123Z -> 20260504T120301Z */
 const utcStamp = (d = new Date()) => d.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
 
 async function main() {
-  const args = options();
-  if (args.help) {
-    console.log(USAGE);
-    return;
-  }
+  const args = parseCli(USAGE, { db: { type: "string" }, out: { type: "string" } });
   const source = path.resolve(args.db ?? databasePath());
   const out = path.resolve(args.out ?? path.join("data", "backups", `faultline-${utcStamp()}.db`));
   if (!fs.existsSync(source)) fail(`No database at ${source}.\n${USAGE}`);

@@ -5,42 +5,22 @@
 // hashes, so keep the file as safe as the database). Progress goes to stderr, the summary to stdout.
 import fs from "node:fs";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import { databasePath, openDatabase } from "../db/client";
 import { exportDatabaseJsonText, exportMarkdownFiles } from "../app/domain/portability.server";
-import { Progress, fail } from "./lib/cli";
+import { Progress, fail, parseCli } from "./lib/cli";
 
 const USAGE = "Usage: npm run export -- [--db PATH] (--markdown DIR | --json FILE)";
 
 
 
-function parseOptions(argv: string[]) {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        db: { type: "string" },
-        markdown: { type: "string" },
-        json: { type: "string" },
-        help: { type: "boolean", short: "h", default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (e) {
-    fail(`${(e as Error).message}\n${USAGE}`, 2);
-  }
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    process.exit(0);
-  }
+function parseOptions() {
+  const values = parseCli(USAGE, { db: { type: "string" }, markdown: { type: "string" }, json: { type: "string" } });
   if ((values.markdown === undefined) === (values.json === undefined)) fail(`Give exactly one of --markdown DIR or --json FILE.\n${USAGE}`, 2);
   return { db: values.db ?? databasePath(), markdown: values.markdown, json: values.json };
 }
 
 function main() {
-  const opts = parseOptions(process.argv.slice(2));
+  const opts = parseOptions();
   if (!fs.existsSync(opts.db)) fail(`${opts.db} does not exist; nothing to export.`);
   const db = openDatabase(opts.db);
   const t0 = performance.now();

@@ -6,7 +6,6 @@
 // its own transaction, and a bad file is reported (exit code 1) without stopping the others.
 // --json FILE: a database export, into a new, empty database only (kept ids; one transaction).
 import fs from "node:fs";
-import { parseArgs } from "node:util";
 import { databasePath, openDatabase } from "../db/client";
 import type { Actor } from "../app/domain/audit.server";
 import {
@@ -17,35 +16,20 @@ import {
   type MarkdownFile,
 } from "../app/domain/portability.server";
 import { loadTaxonomy, syncTaxonomy } from "../app/domain/taxonomy.server";
-import { Progress, fail } from "./lib/cli";
+import { Progress, fail, parseCli } from "./lib/cli";
 
 const USAGE = "Usage: npm run import -- [--db PATH] (--markdown DIR | --public DIR | --json FILE)";
 const ACTOR: Actor = { id: null, label: "import" };
 
 
 
-function parseOptions(argv: string[]) {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        db: { type: "string" },
-        markdown: { type: "string" },
-        public: { type: "string" },
-        json: { type: "string" },
-        help: { type: "boolean", short: "h", default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (e) {
-    fail(`${(e as Error).message}\n${USAGE}`, 2);
-  }
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    process.exit(0);
-  }
+function parseOptions() {
+  const values = parseCli(USAGE, {
+    db: { type: "string" },
+    markdown: { type: "string" },
+    public: { type: "string" },
+    json: { type: "string" },
+  });
   const given = [values.markdown, values.public, values.json].filter((v) => v !== undefined).length;
   if (given !== 1) fail(`Give exactly one of --markdown DIR, --public DIR or --json FILE.\n${USAGE}`, 2);
   return { db: values.db ?? databasePath(), markdown: values.markdown, public: values.public, json: values.json };
@@ -81,7 +65,7 @@ function report(s: FolderImportSummary, dir: string, secs: string): string {
 }
 
 function main() {
-  const opts = parseOptions(process.argv.slice(2));
+  const opts = parseOptions();
   // Inputs are read before the database is opened, so a typo in a path does not leave an empty database behind.
   let json: unknown;
   if (opts.json !== undefined) {

@@ -3,34 +3,11 @@
 // ./data/faultline.db). Stop the app first: a database in use is refused, and so is an existing one without --force.
 import fs from "node:fs";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import Database from "better-sqlite3";
 import { databasePath } from "../db/client";
+import { fail, parseCli } from "./lib/cli";
 
 const USAGE = "Usage: npm run restore -- --from FILE [--db PATH] [--force]";
-
-function fail(message: string, code = 1): never {
-  console.error(message);
-  process.exit(code);
-}
-
-function options() {
-  try {
-    const { values } = parseArgs({
-      options: {
-        from: { type: "string" },
-        db: { type: "string" },
-        force: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h" },
-      },
-      strict: true,
-      allowPositionals: false,
-    });
-    return values;
-  } catch (e) {
-    return fail(`${(e as Error).message}\n${USAGE}`, 2);
-  }
-}
 
 /** integrity_check's answer ("ok" when sound) and whether drizzle's migrations table is there. */
 function inspect(file: string, readonly: boolean): { integrity: string; migrations: number | null } {
@@ -73,11 +50,7 @@ function inUse(file: string): boolean {
 }
 
 async function main() {
-  const args = options();
-  if (args.help) {
-    console.log(USAGE);
-    return;
-  }
+  const args = parseCli(USAGE, { from: { type: "string" }, db: { type: "string" }, force: { type: "boolean", default: false } });
   if (!args.from) fail(`--from FILE is required.\n${USAGE}`, 2);
   const from = path.resolve(args.from);
   const target = path.resolve(args.db ?? databasePath());

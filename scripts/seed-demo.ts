@@ -4,14 +4,13 @@
 // Refuses to touch a database that already holds incidents, alerts or models unless --reset is given; --reset
 // deletes those (and the incident audit entries) but keeps users, sessions and API tokens.
 import crypto from "node:crypto";
-import { parseArgs } from "node:util";
 import { databasePath, openDatabase, type Db } from "../db/client";
 import { LIFECYCLE_STAGES, SEVERITIES, TRIGGERS } from "../db/schema";
 import { recomputeAllRepeats, syncIncidentClassColumns } from "../app/domain/repeats.server";
 import { loadTaxonomy, syncTaxonomy } from "../app/domain/taxonomy.server";
 import { listTemplates } from "../app/utils/content.server";
 import { hashPassword } from "../app/utils/password.server";
-import { Progress, fail } from "./lib/cli";
+import { Progress, fail, parseCli } from "./lib/cli";
 
 const USAGE = "Usage: npm run seed -- [--db PATH] [--incidents N] [--alerts M] [--seed S] [--reset]";
 
@@ -36,28 +35,17 @@ type Options = { db: string; incidents: number; alerts: number; seed: number; se
 
 
 function parseOptions(argv: string[]): Options {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        db: { type: "string" },
-        incidents: { type: "string" },
-        alerts: { type: "string" },
-        seed: { type: "string" },
-        reset: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (e) {
-    fail(`${(e as Error).message}\n${USAGE}`, 2);
-  }
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    process.exit(0);
-  }
+  const values = parseCli(
+    USAGE,
+    {
+      db: { type: "string" },
+      incidents: { type: "string" },
+      alerts: { type: "string" },
+      seed: { type: "string" },
+      reset: { type: "boolean", default: false },
+    },
+    argv,
+  );
   const count = (name: string, raw: string | undefined, dflt: number): number => {
     if (raw === undefined) return dflt;
     if (!/^\d+$/.test(raw.replaceAll("_", ""))) fail(`--${name} must be a whole number, got "${raw}"\n${USAGE}`, 2);

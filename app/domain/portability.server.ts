@@ -46,7 +46,7 @@ import {
   timelineEvents,
   users,
 } from "../../db/schema";
-import { parseUtc } from "../utils/dates";
+import { isoOrNull, parseUtc } from "../utils/dates";
 import type { Conn, Db } from "../utils/db.server";
 import { severityFromLabel } from "./alerts.server";
 import { recordAudit, type Actor } from "./audit.server";
@@ -121,7 +121,6 @@ export type IncidentDocument = {
   }[];
 };
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 function sortedRecord(r: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.keys(r).sort().map((k) => [k, r[k]]));
@@ -249,10 +248,10 @@ export function renderIncidentMarkdown(doc: IncidentDocument, postmortem: string
     summary: doc.summary,
     impact: doc.impact,
     detection_source: doc.detection_source,
-    started_at: iso(doc.started_at),
-    detected_at: iso(doc.detected_at),
-    mitigated_at: iso(doc.mitigated_at),
-    resolved_at: iso(doc.resolved_at),
+    started_at: isoOrNull(doc.started_at),
+    detected_at: isoOrNull(doc.detected_at),
+    mitigated_at: isoOrNull(doc.mitigated_at),
+    resolved_at: isoOrNull(doc.resolved_at),
     trigger: doc.trigger,
     lifecycle_stage: doc.lifecycle_stage,
     source: doc.source,
@@ -261,7 +260,7 @@ export function renderIncidentMarkdown(doc: IncidentDocument, postmortem: string
     classes: { primary: doc.classes.primary, contributing: doc.classes.contributing, factors: doc.classes.factors },
     // author and alert appear only when set: most entries have neither.
     timeline: doc.timeline.map((t) => ({
-      at: iso(t.at),
+      at: isoOrNull(t.at),
       kind: t.kind,
       body: t.body,
       ...(t.author === null ? {} : { author: t.author }),
@@ -270,10 +269,10 @@ export function renderIncidentMarkdown(doc: IncidentDocument, postmortem: string
     action_items: doc.action_items.map((a) => ({
       title: a.title,
       owner: a.owner,
-      due_at: iso(a.due_at),
+      due_at: isoOrNull(a.due_at),
       status: a.status,
       kind: a.kind,
-      completed_at: iso(a.completed_at),
+      completed_at: isoOrNull(a.completed_at),
     })),
     models: doc.models.map((m) => ({ model: m.model, version: m.version, role: m.role })),
     alerts: doc.alerts.map((a) => ({
@@ -282,8 +281,8 @@ export function renderIncidentMarkdown(doc: IncidentDocument, postmortem: string
       rule: a.rule,
       status: a.status,
       severity: a.severity,
-      starts_at: iso(a.starts_at),
-      ends_at: iso(a.ends_at),
+      starts_at: isoOrNull(a.starts_at),
+      ends_at: isoOrNull(a.ends_at),
       triage: a.triage,
       model: a.model,
       model_version: a.model_version,
@@ -664,7 +663,7 @@ function resolveDocument(tx: Conn, doc: IncidentDocument, incidentId: number | n
     .map((t) => {
       let alert = t.alert;
       if (alert && !inFile.has(alertKey(alert)) && !opts.pendingAlerts?.has(alertKey(alert)) && !alertRow(tx, alert)) {
-        result.warnings.push(`timeline entry at ${iso(t.at)} refers to unknown alert ${alert.sender} ${alert.fingerprint}: reference dropped`);
+        result.warnings.push(`timeline entry at ${isoOrNull(t.at)} refers to unknown alert ${alert.sender} ${alert.fingerprint}: reference dropped`);
         alert = null;
       }
       return { ...t, author: email(t.author), alert };

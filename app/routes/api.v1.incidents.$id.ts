@@ -10,6 +10,7 @@ import { listTimeline } from "~/domain/timeline.server";
 import { tokenActor } from "~/domain/tokens.server";
 import { apiError, incidentJson, readJsonObject, requireApiToken, validationError } from "~/utils/api.server";
 import { getDb } from "~/utils/db.server";
+import { isoOrNull } from "~/utils/dates";
 
 function incidentOr404(id: string | undefined): Incident {
   const n = Number(id);
@@ -23,14 +24,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   requireApiToken(request, "api");
   const incident = incidentOr404(params.id);
   const db = getDb();
-  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
   return json({
     ...incidentJson(incident),
     classification: incidentClassification(db, incident.id),
-    timeline: listTimeline(db, incident.id).map((t) => ({ ...t, at: iso(t.at) })),
-    actionItems: listActionItems(db, incident.id).map((a) => ({ ...a, dueAt: iso(a.dueAt), completedAt: iso(a.completedAt), createdAt: iso(a.createdAt) })),
+    timeline: listTimeline(db, incident.id).map((t) => ({ ...t, at: isoOrNull(t.at) })),
+    actionItems: listActionItems(db, incident.id).map((a) => ({ ...a, dueAt: isoOrNull(a.dueAt), completedAt: isoOrNull(a.completedAt), createdAt: isoOrNull(a.createdAt) })),
     modelVersions: incidentVersions(db, incident.id),
-    alerts: alertsForIncident(db, incident.id).map((a) => ({ ...a, startsAt: iso(a.startsAt), endsAt: iso(a.endsAt) })),
+    alerts: alertsForIncident(db, incident.id).map((a) => ({ ...a, startsAt: isoOrNull(a.startsAt), endsAt: isoOrNull(a.endsAt) })),
   });
 }
 

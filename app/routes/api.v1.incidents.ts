@@ -3,18 +3,18 @@ import { PAGE_SIZE, createIncident, getIncident, incidentInputSchema, listIncide
 import { tokenActor } from "~/domain/tokens.server";
 import { apiError, incidentJson, readJsonObject, requireApiToken, validationError } from "~/utils/api.server";
 import { getDb } from "~/utils/db.server";
+import { isoOrNull } from "~/utils/dates";
 
 /** GET /api/v1/incidents?status=&severity=&team=&from=&to=&q=&page= (the same filters as the incidents page). */
 export async function loader({ request }: LoaderFunctionArgs) {
   requireApiToken(request, "api");
   const filter = parseIncidentFilter(new URL(request.url).searchParams);
   const { rows, total } = listIncidents(getDb(), filter);
-  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
   return json({
     total,
     page: filter.page,
     pageSize: PAGE_SIZE,
-    incidents: rows.map((r) => ({ ...r, startedAt: iso(r.startedAt), detectedAt: iso(r.detectedAt), resolvedAt: iso(r.resolvedAt) })),
+    incidents: rows.map((r) => ({ ...r, startedAt: isoOrNull(r.startedAt), detectedAt: isoOrNull(r.detectedAt), resolvedAt: isoOrNull(r.resolvedAt) })),
   });
 }
 

@@ -4,6 +4,7 @@ import type { Incident } from "../../db/schema";
 import { authenticateToken, type TokenIdentity, type TokenScope } from "../domain/tokens.server";
 import { getDb } from "./db.server";
 import { fieldErrors } from "./forms";
+import { isoOrNull } from "./dates";
 
 /** The one shape of API errors: `{ "error": "<what is wrong>" }` with a 4xx/5xx status. */
 export function apiError(status: number, error: string, headers?: HeadersInit): Response {
@@ -66,7 +67,6 @@ export function validationError(error: z.ZodError): Response {
   return json({ error: "Invalid input.", fields: fieldErrors(error) }, { status: 400 });
 }
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 /** An incident as the JSON API shows it: ISO times, and `version` for optimistic locking. */
 export function incidentJson(i: Incident) {
@@ -79,17 +79,17 @@ export function incidentJson(i: Incident) {
     summary: i.summary,
     impact: i.impact,
     detectionSource: i.detectionSource,
-    startedAt: iso(i.startedAt),
-    detectedAt: iso(i.detectedAt),
-    mitigatedAt: iso(i.mitigatedAt),
-    resolvedAt: iso(i.resolvedAt),
+    startedAt: isoOrNull(i.startedAt),
+    detectedAt: isoOrNull(i.detectedAt),
+    mitigatedAt: isoOrNull(i.mitigatedAt),
+    resolvedAt: isoOrNull(i.resolvedAt),
     trigger: i.trigger,
     lifecycleStage: i.lifecycleStage,
     source: i.source,
     postmortemMarkdown: i.postmortemMd,
     postmortemRevision: i.postmortemRev,
     version: i.version,
-    createdAt: iso(i.createdAt),
-    updatedAt: iso(i.updatedAt),
+    createdAt: isoOrNull(i.createdAt),
+    updatedAt: isoOrNull(i.updatedAt),
   };
 }

@@ -48,3 +48,8 @@ export function formatDuration(ms: number | null | undefined): string {
 }
 
 export const DAY_MS = 24 * 3600 * 1000;
+
+/** An epoch-ms time as an ISO string, keeping null (what APIs and exports write). */
+export function isoOrNull(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
+}
