@@ -58,7 +58,7 @@ export function readInParallel<T extends unknown[][]>(db: Db, queries: { [K in k
   if (!file || file === ":memory:" || db.$client.memory) {
     return Promise.resolve(queries.map((q) => db.all(q)) as T);
   }
-  const pool = poolFor(file, 3);
+  const pool = poolFor(file, 4);
   return Promise.all(
     queries.map((q) => {
       const { sql, params } = dialect.sqlToQuery(q);

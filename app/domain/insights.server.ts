@@ -35,27 +35,25 @@ export function parseInsightFilter(params: URLSearchParams, now = Date.now()) {
 
 type Range = ReturnType<typeof parseInsightFilter>;
 
-/** The WHERE clause for the filtered incidents (alias i); every condition is served by incidents_insights_idx. */
-function filtered(f: Range): SQL {
-  const where: SQL[] = [
-    sql`i.started_at >= ${Date.parse(`${f.from}T00:00:00Z`)}`,
-    sql`i.started_at < ${Date.parse(`${f.to}T00:00:00Z`) + DAY_MS}`,
-  ];
-  if (f.team) where.push(sql`i.team = ${f.team}`);
-  if (f.severity.length) where.push(sql`i.severity in ${f.severity}`);
-  if (f.family) where.push(sql`i.family = ${f.family}`);
+const rangeStart = (f: Range) => Date.parse(`${f.from}T00:00:00Z`);
+const rangeEnd = (f: Range) => Date.parse(`${f.to}T00:00:00Z`) + DAY_MS;
+
+/** The filter conditions other than the time range, each prefixed by "and" (alias i); all read from the covering indexes. */
+function conditions(f: Range): SQL {
+  const where: SQL[] = [];
+  if (f.team) where.push(sql` and i.team = ${f.team}`);
+  if (f.severity.length) where.push(sql` and i.severity in ${f.severity}`);
+  if (f.family) where.push(sql` and i.family = ${f.family}`);
   if (f.model) {
-    where.push(sql`i.id in (select im.incident_id from incident_models im join model_versions mv on mv.id = im.model_version_id
+    where.push(sql` and i.id in (select im.incident_id from incident_models im join model_versions mv on mv.id = im.model_version_id
       join models m on m.id = mv.model_id where m.name = ${f.model})`);
   }
-  return sql.join(where, sql` and `);
+  return sql.join(where);
 }
 
-/** The month ("YYYY-MM") of i.started_at as comparisons against the range's month starts: cheaper than strftime per row. */
-function monthOf(months: string[]): SQL {
-  if (months.length <= 1) return sql`${months[0] ?? ""}`;
-  const cases = months.slice(1).map((m, k) => sql`when i.started_at < ${Date.parse(`${m}-01T00:00:00Z`)} then ${months[k]}`);
-  return sql`case ${sql.join(cases, sql` `)} else ${months[months.length - 1]} end`;
+/** The WHERE clause for the filtered incidents (alias i). */
+function filtered(f: Range): SQL {
+  return sql`i.started_at >= ${rangeStart(f)} and i.started_at < ${rangeEnd(f)}${conditions(f)}`;
 }
 
 export function quarterOf(month: string): string {
@@ -73,64 +71,144 @@ export function periods(f: Range) {
   return { months, quarters: [...new Set(months.map(quarterOf))] };
 }
 
-export type CubeRow = { month: string; top: string | null; family: "ml" | "non-ml" | null; repeat: number; source: string | null; n: number };
+const DETECTION_GROUPS = [
+  { key: "alert", label: "Alerts", sources: ["alert"] },
+  { key: "people", label: "People (user reports, dashboards)", sources: ["user_report", "dashboard"] },
+  { key: "test", label: "Tests", sources: ["test"] },
+] as const;
+/** Incidents whose detection source is none of the groups above (other or not recorded). */
+const OTHER_DETECTION = { key: "other", label: "Other or unknown" } as const;
+
+type DetectionKey = (typeof DETECTION_GROUPS)[number]["key"];
+/** Incidents of one month and top-level class (null: unclassified): all, repeats, and per detection group. */
+export type CubeRow = { month: string; top: string | null; family: "ml" | "non-ml" | null; n: number; repeats: number } & Record<DetectionKey, number>;
 
 /**
- * The filtered incidents counted by month, top-level class, family, repeat flag and detection source: one
- * index-only pass that the incident charts (classes per month, Pareto, ML vs non-ML, repeats, detection) share.
+ * The counts the incident charts (classes per month, Pareto, ML vs non-ML, repeats, detection) share, one row per
+ * month and top-level class. Each count is a range count on incidents_class_insights_idx (class, then start time):
+ * a seek and a short scan with no sort, far cheaper than one GROUP BY over every incident in the range.
+ * Assumes class rows are never deleted (content sync retires them), so every top_class_id has its key.
  */
 function cubeQuery(f: Range): SQL {
-  return sql`select ${monthOf(periods(f).months)} as month, i.top_class_id as top, i.family as family, i.is_repeat as repeat,
-    i.detection_source as source, count(*) as n
-    from incidents i indexed by incidents_insights_idx where ${filtered(f)} group by 1, 2, 3, 4, 5`;
+  const { months } = periods(f);
+  const bounds = months.map((m, k) => [
+    m,
+    Math.max(rangeStart(f), Date.parse(`${m}-01T00:00:00Z`)),
+    k + 1 < months.length ? Date.parse(`${months[k + 1]}-01T00:00:00Z`) : rangeEnd(f),
+  ]);
+  const count = (extra: SQL = sql``) => sql`(select count(*) from incidents i indexed by incidents_class_insights_idx
+    where i.top_class_id is c.id and i.started_at >= m.s and i.started_at < m.e${conditions(f)}${extra})`;
+  const groups = DETECTION_GROUPS.map((g) => sql`, ${count(sql` and i.detection_source in ${g.sources}`)} as ${sql.identifier(g.key)}`);
+  return sql`select m.month as month, c.id as top, c.family as family, ${count()} as n, ${count(sql` and i.is_repeat`)} as repeats${sql.join(groups)}
+    from (select value ->> 0 as month, value ->> 1 as s, value ->> 2 as e from json_each(${JSON.stringify(bounds)})) m,
+      (select id, family from failure_classes where parent_id is null and kind = 'class' union all select null, null) c`;
 }
 
 export type DurationRow = { top: string; detected: number; resolved: number; toDetect: number[]; toResolve: number[] };
-type DurationSqlRow = { top: string; detected: number; resolved: number } & Record<string, number | null>;
+type DurationCount = { top: string; detected: number; resolved: number };
 
-/**
- * Time to detect and to resolve per top-level class as five-number summaries (min, quartiles, median, max;
- * SQLite's percentile()), so charts draw distributions and medians without shipping every incident.
- */
-function durationQuery(f: Range): SQL {
-  const summary = (expr: SQL, name: string) =>
-    sql.raw(
-      [`min(${name}) as ${name}_0`, `percentile(${name}, 25) as ${name}_25`, `median(${name}) as ${name}_50`, `percentile(${name}, 75) as ${name}_75`, `max(${name}) as ${name}_100`].join(", "),
-    );
-  return sql`select top, count(d) as detected, count(r) as resolved, ${summary(sql``, "d")}, ${summary(sql``, "r")}
-    from (select i.top_class_id as top, i.detected_at - i.started_at as d, i.resolved_at - i.started_at as r
-      from incidents i indexed by incidents_class_insights_idx where ${filtered(f)} and i.top_class_id is not null)
-    group by top`;
+const TOP_CLASSES = sql`(select id from failure_classes where parent_id is null and kind = 'class')`;
+
+/** How many filtered incidents of each top-level class have a time to detect and a time to resolve. */
+function durationCountsQuery(f: Range): SQL {
+  return sql`select i.top_class_id as top, count(i.detected_at) as detected, count(i.resolved_at) as resolved
+    from incidents i indexed by incidents_class_insights_idx where i.top_class_id in ${TOP_CLASSES} and ${filtered(f)} group by 1`;
 }
 
-function durationRows(rows: DurationSqlRow[]): DurationRow[] {
-  const pick = (r: DurationSqlRow, name: string) =>
-    [0, 25, 50, 75, 100].map((q) => r[`${name}_${q}`]).filter((v): v is number => typeof v === "number");
-  return rows.map((r) => ({ top: r.top, detected: r.detected, resolved: r.resolved, toDetect: pick(r, "d"), toResolve: pick(r, "r") }));
+const QUANTILES = [0, 25, 50, 75, 100];
+const METRICS = [
+  { key: "toDetect", count: "detected", end: sql.raw("i.detected_at"), index: sql.raw("incidents_detect_time_idx") },
+  { key: "toResolve", count: "resolved", end: sql.raw("i.resolved_at"), index: sql.raw("incidents_resolve_time_idx") },
+] as const;
+
+/**
+ * Time to detect and to resolve per class as five-number summaries (min, quartiles, median, max), interpolated
+ * like SQLite's percentile(). Each value is read by its position in the class's slice of an index ordered by
+ * duration (from whichever end is nearer), so no incident list is sorted: one statement, one column per position.
+ */
+function durationSummaries(f: Range, counts: DurationCount[]) {
+  const columns: SQL[] = [];
+  const read = (m: (typeof METRICS)[number], top: string, n: number, pos: number) => {
+    const expr = sql`${m.end} - i.started_at`;
+    const [dir, offset] = pos <= (n - 1) / 2 ? [sql`asc`, pos] : [sql`desc`, n - 1 - pos];
+    const name = `v${columns.length}`;
+    columns.push(sql`(select ${expr} from incidents i indexed by ${m.index} where i.top_class_id = ${top}
+      and ${expr} is not null and ${filtered(f)} order by ${expr} ${dir} limit 1 offset ${offset}) as ${sql.raw(name)}`);
+    return name;
+  };
+  const plans = counts.map((c) =>
+    METRICS.map((m) => {
+      const n = c[m.count];
+      return n === 0
+        ? []
+        : QUANTILES.map((q) => {
+            const at = (q / 100) * (n - 1);
+            const lo = Math.floor(at);
+            return { lo: read(m, c.top, n, lo), hi: at > lo ? read(m, c.top, n, lo + 1) : null, frac: at - lo };
+          });
+    }),
+  );
+  const query = columns.length ? sql`select ${sql.join(columns, sql`, `)}` : null;
+  /** The summaries from the query's one row. A summary with a missing value (the class changed between the count and this read) is left out. */
+  const shape = (row: Record<string, number | null>): DurationRow[] =>
+    counts.map((c, k) => {
+      const [toDetect, toResolve] = plans[k].map((plan) => {
+        const values = plan.map(({ lo, hi, frac }) => {
+          const [a, b] = [row[lo], hi === null ? row[lo] : row[hi]];
+          return a === null || b === null ? null : a + frac * (b - a);
+        });
+        return values.every((v): v is number => v !== null) ? values : [];
+      });
+      return { top: c.top, detected: c.detected, resolved: c.resolved, toDetect, toResolve };
+    });
+  return { query, shape };
+}
+
+async function durations(db: Db, f: Range): Promise<DurationRow[]> {
+  const [counts] = await readInParallel<[DurationCount[]]>(db, [durationCountsQuery(f)]);
+  const { query, shape } = durationSummaries(f, counts);
+  if (!query) return shape({});
+  const [[row]] = await readInParallel<[Record<string, number | null>[]]>(db, [query]);
+  return shape(row);
 }
 
 export type ActionRow = { top: string | null; open: number; overdue: number; done: number; medianDays: number | null };
 
-/** Action items of the filtered incidents per top-level class: open (not overdue), overdue, done, median days to close. */
-function actionsQuery(f: Range, now: number): SQL {
-  return sql`select i.top_class_id as top,
-    total(a.status = 'open' and (a.due_at is null or a.due_at >= ${now})) as open,
-    total(a.status = 'open' and a.due_at is not null and a.due_at < ${now}) as overdue,
-    total(a.status = 'done') as done,
-    median(case when a.status = 'done' then (a.completed_at - a.created_at) / 86400000.0 end) as medianDays
-    from incidents i indexed by incidents_class_insights_idx join action_items a on a.incident_id = i.id
+/**
+ * Open action items of the filtered incidents per top-level class, and how many of them are overdue. Open and done
+ * items are separate queries, each a seek on action_items_incident_idx (incident, status), so they run in parallel.
+ */
+function openActionsQuery(f: Range, now: number): SQL {
+  return sql`select i.top_class_id as top, count(*) as open, total(a.due_at < ${now}) as overdue
+    from incidents i indexed by incidents_class_insights_idx join action_items a on a.incident_id = i.id and a.status = 'open'
     where ${filtered(f)} group by 1`;
+}
+
+/** Done action items of the filtered incidents per top-level class, with the median time from creation to done. */
+function doneActionsQuery(f: Range): SQL {
+  return sql`select i.top_class_id as top, count(*) as done, median(a.completed_at - a.created_at) as medianMs
+    from incidents i indexed by incidents_class_insights_idx join action_items a on a.incident_id = i.id and a.status = 'done'
+    where ${filtered(f)} group by 1`;
+}
+
+type OpenRow = { top: string | null; open: number; overdue: number };
+type DoneRow = { top: string | null; done: number; medianMs: number | null };
+
+function actionRows(open: OpenRow[], done: DoneRow[]): ActionRow[] {
+  const rows = new Map<string | null, ActionRow>();
+  const row = (top: string | null) => {
+    let r = rows.get(top);
+    if (!r) rows.set(top, (r = { top, open: 0, overdue: 0, done: 0, medianDays: null }));
+    return r;
+  };
+  for (const o of open) Object.assign(row(o.top), { open: o.open - o.overdue, overdue: o.overdue });
+  for (const d of done) Object.assign(row(d.top), { done: d.done, medianDays: d.medianMs === null ? null : d.medianMs / DAY_MS });
+  return [...rows.values()];
 }
 
 export type Table = { columns: string[]; rows: (string | number)[][] };
 
 const TOP_SERIES = 6;
-const DETECTION_GROUPS: { key: string; label: string; sources: (string | null)[] }[] = [
-  { key: "alert", label: "Alerts", sources: ["alert"] },
-  { key: "people", label: "People (user reports, dashboards)", sources: ["user_report", "dashboard"] },
-  { key: "test", label: "Tests", sources: ["test"] },
-  { key: "other", label: "Other or unknown", sources: ["other", null] },
-];
 
 export type InsightsRaw = {
   cube: CubeRow[];
@@ -173,7 +251,7 @@ export function shapeInsights(raw: InsightsRaw, names: Map<string, string>, p: {
 
   // 2. Pareto of classes, with repeats.
   const repeatsByTop = new Map<string, number>();
-  for (const r of raw.cube) if (r.top !== null && r.repeat) repeatsByTop.set(r.top, (repeatsByTop.get(r.top) ?? 0) + r.n);
+  for (const r of raw.cube) if (r.top !== null) repeatsByTop.set(r.top, (repeatsByTop.get(r.top) ?? 0) + r.repeats);
   const classifiedTotal = ranked.reduce((s, [, n]) => s + n, 0);
   let cumulative = 0;
   const pareto = ranked.map(([top, n]) => {
@@ -193,7 +271,7 @@ export function shapeInsights(raw: InsightsRaw, names: Map<string, string>, p: {
     if (i === undefined || r.top === null) continue;
     (r.family === "ml" ? ml : nonMl)[i] += r.n;
     classifiedQ[i] += r.n;
-    if (r.repeat) repeatsQ[i] += r.n;
+    repeatsQ[i] += r.repeats;
   }
   const repeatShare = classifiedQ.map((n, i) => (n ? repeatsQ[i] / n : 0));
 
@@ -209,11 +287,8 @@ export function shapeInsights(raw: InsightsRaw, names: Map<string, string>, p: {
 
   // 7. Alert rules by precision, and how incidents were detected.
   const rules = raw.rules.slice(0, 15).map((r) => ({ rule: r.rule, precision: r.precision, fires: r.fires, alerts: r.alerts, real: r.real }));
-  const detection = DETECTION_GROUPS.map((g) => ({
-    key: g.key,
-    label: g.label,
-    value: sum(raw.cube.filter((r) => g.sources.includes(r.source))),
-  }));
+  const detection: { key: string; label: string; value: number }[] = DETECTION_GROUPS.map((g) => ({ key: g.key, label: g.label, value: raw.cube.reduce((s, r) => s + r[g.key], 0) }));
+  detection.push({ ...OTHER_DETECTION, value: sum(raw.cube) - detection.reduce((s, d) => s + d.value, 0) });
 
   const minutes = (ms: number | undefined) => (ms === undefined ? "" : round(ms / 60_000));
   const tables: Record<string, Table> = {
@@ -270,16 +345,17 @@ export function shapeInsights(raw: InsightsRaw, names: Map<string, string>, p: {
 
 export type Insights = ReturnType<typeof shapeInsights>;
 
-/** Every insights aggregate for a filter, shaped for charts and tables; the three scans run in parallel. */
+/** Every insights aggregate for a filter, shaped for charts and tables; the four scans run in parallel. */
 export async function insights(db: Db, f: Range, now = Date.now()): Promise<Insights> {
-  const names = new Map(db.all<{ id: string; name: string }>(sql`select id, name from failure_classes where parent_id is null`).map((r) => [r.id, r.name]));
-  const [actions, cube, durations] = await readInParallel<[ActionRow[], CubeRow[], DurationSqlRow[]]>(db, [
-    actionsQuery(f, now),
-    cubeQuery(f),
-    durationQuery(f),
+  const scans = Promise.all([
+    durations(db, f),
+    readInParallel<[DoneRow[], OpenRow[], CubeRow[]]>(db, [doneActionsQuery(f), openActionsQuery(f, now), cubeQuery(f)]),
   ]);
-  const rules = alertRules(db, { from: Date.parse(`${f.from}T00:00:00Z`), to: Date.parse(`${f.to}T00:00:00Z`) + DAY_MS });
-  return shapeInsights({ cube, durations: durationRows(durations), actions, rules }, names, periods(f));
+  // The small reads run here while the workers scan.
+  const names = new Map(db.all<{ id: string; name: string }>(sql`select id, name from failure_classes where parent_id is null`).map((r) => [r.id, r.name]));
+  const rules = alertRules(db, { from: rangeStart(f), to: rangeEnd(f) });
+  const [durationRows, [done, open, cube]] = await scans;
+  return shapeInsights({ cube: cube.filter((r) => r.n > 0), durations: durationRows, actions: actionRows(open, done), rules }, names, periods(f));
 }
 
 /** A table as CSV (RFC 4180 quoting; text that a spreadsheet would run as a formula is prefixed with '). */
@@ -292,10 +368,16 @@ export function toCsv(t: Table): string {
   return [t.columns, ...t.rows].map((r) => r.map(cell).join(",")).join("\r\n") + "\r\n";
 }
 
-/** Teams and models for the filter pickers. */
+/** Teams and models for the filter pickers. Teams are read by skipping from one team to the next in incidents_team_started_idx. */
 export function filterOptions(db: Db) {
   return {
-    teams: db.all<{ team: string }>(sql`select distinct team from incidents where team <> '' order by 1`).map((r) => r.team),
+    teams: db
+      .all<{ team: string }>(
+        sql`with recursive t(team) as (select min(team) from incidents where team > ''
+          union all select (select min(team) from incidents where team > t.team) from t where t.team is not null)
+        select team from t where team is not null`,
+      )
+      .map((r) => r.team),
     models: db.all<{ name: string }>(sql`select name from models order by 1`).map((r) => r.name),
   };
 }

@@ -1,3 +1,5 @@
+import { formatCount } from "./format";
+
 export type ChartCell = string | number | null | undefined;
 export type ChartRow = Record<string, ChartCell>;
 export type ChartColumn = {
@@ -10,8 +12,8 @@ export type ChartColumn = {
 
 function show(value: ChartCell, column: ChartColumn): string {
   if (column.format) return column.format(value);
-  if (value === null || value === undefined || (typeof value === "number" && !Number.isFinite(value))) return "–";
-  return typeof value === "number" ? value.toLocaleString("en-US", { maximumFractionDigits: 2 }) : value;
+  if (value === null || value === undefined) return "–";
+  return typeof value === "number" ? formatCount(value) : value;
 }
 
 /**

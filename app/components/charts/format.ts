@@ -33,10 +33,13 @@ export function formatPct(share: number, digits = 0): string {
   return `${(share * 100).toFixed(digits)}%`;
 }
 
+// One formatter for every count: toLocaleString with options builds a new one per call, which showed in profiles.
+const COUNT = new Intl.NumberFormat("en-US", { maximumFractionDigits: 2 });
+
 /** A count with thousands separators (1,234); fractions keep up to two decimals. */
 export function formatCount(n: number): string {
   if (!Number.isFinite(n)) return "–";
-  return n.toLocaleString("en-US", { maximumFractionDigits: 2 });
+  return COUNT.format(n);
 }
 
 export const DURATION = { SECOND, MINUTE, HOUR, DAY } as const;
