@@ -166,7 +166,9 @@ function applyEvents(db: Db, tx: Conn, events: AlertEvent[], actor: Actor, now: 
           (e.startsAt !== null && before.startsAt !== null && e.startsAt > before.startsAt));
       let incidentId = before?.incidentId ?? null;
       const incidentOpen = before?.incidentStatus ? OPEN.includes(before.incidentStatus) : false;
-      if (e.status === "firing" && (incidentId === null || (firesAnew && !incidentOpen))) {
+      // Only a new firing attaches to an incident: a repeat notification of the same firing leaves an alert that a
+      // person unlinked where they put it.
+      if (firesAnew && (incidentId === null || !incidentOpen)) {
         incidentId = groupIncident.get(e.groupKey) ?? openIncidentFor(tx, e, actor, now, opened);
         groupIncident.set(e.groupKey, incidentId);
       }

@@ -53,6 +53,8 @@ try {
     ["incident page", `/incidents/${firstIncident}`],
     ["insights (last 12 months)", "/insights"],
     ["insights, one team", "/insights?team=ranking"],
+    ["insights report", "/insights/report"],
+    ["insights CSV (one table)", "/insights/csv/pareto"],
     ["alert rules", "/alerts/rules"],
     ["alerts inbox", "/alerts"],
   ];

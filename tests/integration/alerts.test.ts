@@ -729,6 +729,20 @@ describe("alert rules, links and triage", () => {
     ]);
   });
 
+  it("an alert a person unlinked stays unlinked through repeat notifications, and a new firing attaches again", () => {
+    const firing = { name: "Drift", status: "firing" as const, fingerprint: "d", startsAt: iso(NOW - 60_000) };
+    const draft = deliver("generic", generic(firing)).opened[0];
+    linkAlert(t.db, alertBy("d").id, null, EDITOR);
+    // Alertmanager re-sends a firing alert every repeat_interval (here with a changed annotation, so not a duplicate).
+    deliver("generic", generic({ ...firing, annotations: { summary: "still drifting" } }), NOW + 3_600_000);
+    expect(alertBy("d")).toMatchObject({ incident_id: null, delivery_count: 2, fire_count: 1 });
+    expect(alertsForIncident(t.db, draft)).toEqual([]);
+    // Resolved, then firing again: a new firing joins its group's open draft.
+    deliver("generic", generic({ ...firing, status: "resolved" }), NOW + 7_200_000);
+    deliver("generic", generic({ ...firing, startsAt: iso(NOW + 9_000_000) }), NOW + 9_000_000);
+    expect(alertBy("d")).toMatchObject({ incident_id: draft, fire_count: 2 });
+  });
+
   it("linkAlert refuses a missing incident (LinkError) or alert (404) and changes nothing", () => {
     const id = deliver("generic", generic({ name: "A", status: "firing", fingerprint: "a" })).opened[0];
     const before = dump();
