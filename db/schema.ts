@@ -161,9 +161,6 @@ export const incidents = sqliteTable(
       t.detectedAt,
       t.resolvedAt,
     ),
-    // Durations in order per class, so insights read quartiles by position instead of sorting (the filter columns ride along).
-    index("incidents_detect_time_idx").on(t.topClassId, sql`${t.detectedAt} - ${t.startedAt}`, t.startedAt, t.family, t.team, t.severity),
-    index("incidents_resolve_time_idx").on(t.topClassId, sql`${t.resolvedAt} - ${t.startedAt}`, t.startedAt, t.family, t.team, t.severity),
     index("incidents_status_started_idx").on(t.status, t.startedAt),
     index("incidents_team_started_idx").on(t.team, t.startedAt),
     index("incidents_severity_started_idx").on(t.severity, t.startedAt),

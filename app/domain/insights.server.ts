@@ -105,71 +105,27 @@ function cubeQuery(f: Range): SQL {
 }
 
 export type DurationRow = { top: string; detected: number; resolved: number; toDetect: number[]; toResolve: number[] };
-type DurationCount = { top: string; detected: number; resolved: number };
-
-const TOP_CLASSES = sql`(select id from failure_classes where parent_id is null and kind = 'class')`;
-
-/** How many filtered incidents of each top-level class have a time to detect and a time to resolve. */
-function durationCountsQuery(f: Range): SQL {
-  return sql`select i.top_class_id as top, count(i.detected_at) as detected, count(i.resolved_at) as resolved
-    from incidents i indexed by incidents_class_insights_idx where i.top_class_id in ${TOP_CLASSES} and ${filtered(f)} group by 1`;
-}
-
-const QUANTILES = [0, 25, 50, 75, 100];
-const METRICS = [
-  { key: "toDetect", count: "detected", end: sql.raw("i.detected_at"), index: sql.raw("incidents_detect_time_idx") },
-  { key: "toResolve", count: "resolved", end: sql.raw("i.resolved_at"), index: sql.raw("incidents_resolve_time_idx") },
-] as const;
+type DurationSqlRow = { top: string; detected: number; resolved: number } & Record<string, number | null>;
 
 /**
- * Time to detect and to resolve per class as five-number summaries (min, quartiles, median, max), interpolated
- * like SQLite's percentile(). Each value is read by its position in the class's slice of an index ordered by
- * duration (from whichever end is nearer), so no incident list is sorted: one statement, one column per position.
+ * Time to detect and to resolve per top-level class as five-number summaries (min, quartiles, median, max;
+ * SQLite's percentile()), so charts draw distributions and medians without shipping every incident.
  */
-function durationSummaries(f: Range, counts: DurationCount[]) {
-  const columns: SQL[] = [];
-  const read = (m: (typeof METRICS)[number], top: string, n: number, pos: number) => {
-    const expr = sql`${m.end} - i.started_at`;
-    const [dir, offset] = pos <= (n - 1) / 2 ? [sql`asc`, pos] : [sql`desc`, n - 1 - pos];
-    const name = `v${columns.length}`;
-    columns.push(sql`(select ${expr} from incidents i indexed by ${m.index} where i.top_class_id = ${top}
-      and ${expr} is not null and ${filtered(f)} order by ${expr} ${dir} limit 1 offset ${offset}) as ${sql.raw(name)}`);
-    return name;
-  };
-  const plans = counts.map((c) =>
-    METRICS.map((m) => {
-      const n = c[m.count];
-      return n === 0
-        ? []
-        : QUANTILES.map((q) => {
-            const at = (q / 100) * (n - 1);
-            const lo = Math.floor(at);
-            return { lo: read(m, c.top, n, lo), hi: at > lo ? read(m, c.top, n, lo + 1) : null, frac: at - lo };
-          });
-    }),
-  );
-  const query = columns.length ? sql`select ${sql.join(columns, sql`, `)}` : null;
-  /** The summaries from the query's one row. A summary with a missing value (the class changed between the count and this read) is left out. */
-  const shape = (row: Record<string, number | null>): DurationRow[] =>
-    counts.map((c, k) => {
-      const [toDetect, toResolve] = plans[k].map((plan) => {
-        const values = plan.map(({ lo, hi, frac }) => {
-          const [a, b] = [row[lo], hi === null ? row[lo] : row[hi]];
-          return a === null || b === null ? null : a + frac * (b - a);
-        });
-        return values.every((v): v is number => v !== null) ? values : [];
-      });
-      return { top: c.top, detected: c.detected, resolved: c.resolved, toDetect, toResolve };
-    });
-  return { query, shape };
+function durationQuery(f: Range): SQL {
+  const summary = (name: string) =>
+    sql.raw(
+      [`min(${name}) as ${name}_0`, `percentile(${name}, 25) as ${name}_25`, `median(${name}) as ${name}_50`, `percentile(${name}, 75) as ${name}_75`, `max(${name}) as ${name}_100`].join(", "),
+    );
+  return sql`select top, count(d) as detected, count(r) as resolved, ${summary("d")}, ${summary("r")}
+    from (select i.top_class_id as top, i.detected_at - i.started_at as d, i.resolved_at - i.started_at as r
+      from incidents i indexed by incidents_class_insights_idx where ${filtered(f)} and i.top_class_id is not null)
+    group by top`;
 }
 
-async function durations(db: Db, f: Range): Promise<DurationRow[]> {
-  const [counts] = await readInParallel<[DurationCount[]]>(db, [durationCountsQuery(f)]);
-  const { query, shape } = durationSummaries(f, counts);
-  if (!query) return shape({});
-  const [[row]] = await readInParallel<[Record<string, number | null>[]]>(db, [query]);
-  return shape(row);
+function durationRows(rows: DurationSqlRow[]): DurationRow[] {
+  const pick = (r: DurationSqlRow, name: string) =>
+    [0, 25, 50, 75, 100].map((q) => r[`${name}_${q}`]).filter((v): v is number => typeof v === "number");
+  return rows.map((r) => ({ top: r.top, detected: r.detected, resolved: r.resolved, toDetect: pick(r, "d"), toResolve: pick(r, "r") }));
 }
 
 export type ActionRow = { top: string | null; open: number; overdue: number; done: number; medianDays: number | null };
@@ -347,15 +303,17 @@ export type Insights = ReturnType<typeof shapeInsights>;
 
 /** Every insights aggregate for a filter, shaped for charts and tables; the four scans run in parallel. */
 export async function insights(db: Db, f: Range, now = Date.now()): Promise<Insights> {
-  const scans = Promise.all([
-    durations(db, f),
-    readInParallel<[DoneRow[], OpenRow[], CubeRow[]]>(db, [doneActionsQuery(f), openActionsQuery(f, now), cubeQuery(f)]),
+  const scans = readInParallel<[DoneRow[], DurationSqlRow[], OpenRow[], CubeRow[]]>(db, [
+    doneActionsQuery(f),
+    durationQuery(f),
+    openActionsQuery(f, now),
+    cubeQuery(f),
   ]);
   // The small reads run here while the workers scan.
   const names = new Map(db.all<{ id: string; name: string }>(sql`select id, name from failure_classes where parent_id is null`).map((r) => [r.id, r.name]));
   const rules = alertRules(db, { from: rangeStart(f), to: rangeEnd(f) });
-  const [durationRows, [done, open, cube]] = await scans;
-  return shapeInsights({ cube: cube.filter((r) => r.n > 0), durations: durationRows, actions: actionRows(open, done), rules }, names, periods(f));
+  const [done, durations, open, cube] = await scans;
+  return shapeInsights({ cube: cube.filter((r) => r.n > 0), durations: durationRows(durations), actions: actionRows(open, done), rules }, names, periods(f));
 }
 
 /** A table as CSV (RFC 4180 quoting; text that a spreadsheet would run as a formula is prefixed with '). */

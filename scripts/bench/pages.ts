@@ -1,6 +1,6 @@
-// Usage: npm run bench:pages -- --db PATH [--runs 20] [--email admin@example.com] [--password faultline-demo]
+// Usage: npm run bench:pages -- --db PATH [--runs 20] [--path /insights?team=x ...] [--email admin@example.com] [--password faultline-demo]
 // Serves a seeded database (make one with `npm run seed -- --db PATH --incidents 100000 --alerts 1000000`) and
-// prints the median and p90 response time of the main pages, signed in, over loopback.
+// prints the median and p90 response time of the main pages (or of each --path given), signed in, over loopback.
 import { parseArgs } from "node:util";
 import { startAppProcess } from "../lib/app-process";
 import { percentile } from "./lib";
@@ -9,6 +9,7 @@ const { values: args } = parseArgs({
   options: {
     db: { type: "string" },
     runs: { type: "string", default: "20" },
+    path: { type: "string", multiple: true },
     email: { type: "string", default: "admin@example.com" },
     password: { type: "string", default: "faultline-demo" },
   },
@@ -45,7 +46,7 @@ try {
     return performance.now() - t0;
   };
   const firstIncident = /href="\/incidents\/(\d+)"/.exec(await (await fetch(`${app.url}/incidents`, { headers: { Cookie: cookie } })).text())?.[1];
-  const pages: [string, string][] = [
+  const pages: [string, string][] = args.path?.map((p) => [p, p]) ?? [
     ["incident list", "/incidents"],
     ["incident list, filtered", "/incidents?severity=SEV1&severity=SEV2&status=closed"],
     ["search", "/incidents?q=embedding"],

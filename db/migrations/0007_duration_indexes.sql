@@ -1,2 +1,0 @@
-CREATE INDEX `incidents_detect_time_idx` ON `incidents` (`top_class_id`,"detected_at" - "started_at",`started_at`,`family`,`team`,`severity`);--> statement-breakpoint
-CREATE INDEX `incidents_resolve_time_idx` ON `incidents` (`top_class_id`,"resolved_at" - "started_at",`started_at`,`family`,`team`,`severity`);
