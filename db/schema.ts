@@ -136,20 +136,8 @@ export const incidents = sqliteTable(
   },
   (t) => [
     index("incidents_started_idx").on(t.startedAt),
-    // Covers every insights aggregate over a time range without touching the table.
-    index("incidents_insights_idx").on(
-      t.startedAt,
-      t.topClassId,
-      t.family,
-      t.isRepeat,
-      t.team,
-      t.severity,
-      t.detectionSource,
-      t.detectedAt,
-      t.resolvedAt,
-    ),
     index("incidents_repeat_idx").on(t.primaryClassId, t.team, t.startedAt),
-    // The same columns ordered by class: per-class aggregates stream in index order, without a sort.
+    // Covers every insights aggregate: by class, then start time, so per-class counts and groups need no sort.
     index("incidents_class_insights_idx").on(
       t.topClassId,
       t.startedAt,

@@ -1,7 +1,17 @@
 import { Link } from "@remix-run/react";
 
-/** Newer/older links that keep the current filters (`search`, the page's query string) in the URL. */
-export function Pager({ page, hasMore, search }: { page: number; hasMore: boolean; search: string }) {
+/** Previous/next page links that keep the current filters (`search`, the page's query string) in the URL. */
+export function Pager({
+  page,
+  hasMore,
+  search,
+  labels = ["← Newer", "Older →"],
+}: {
+  page: number;
+  hasMore: boolean;
+  search: string;
+  labels?: [previous: string, next: string];
+}) {
   if (page <= 1 && !hasMore) return null;
   const to = (n: number) => {
     const p = new URLSearchParams(search);
@@ -10,9 +20,9 @@ export function Pager({ page, hasMore, search }: { page: number; hasMore: boolea
   };
   return (
     <nav className="pager" aria-label="Pages">
-      {page > 1 ? <Link to={to(page - 1)}>← Newer</Link> : null}
+      {page > 1 ? <Link to={to(page - 1)}>{labels[0]}</Link> : null}
       <span>Page {page}</span>
-      {hasMore ? <Link to={to(page + 1)}>Older →</Link> : null}
+      {hasMore ? <Link to={to(page + 1)}>{labels[1]}</Link> : null}
     </nav>
   );
 }

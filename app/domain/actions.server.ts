@@ -1,4 +1,4 @@
-import { and, asc, eq, lt, sql } from "drizzle-orm";
+import { and, asc, eq, isNotNull, isNull, lt, sql } from "drizzle-orm";
 import { z } from "zod";
 import { ACTION_KINDS, ACTION_STATUSES, actionItems, incidents } from "../../db/schema";
 import type { Db } from "../utils/db.server";
@@ -58,26 +58,55 @@ export function listActionItems(db: Db, incidentId: number) {
     .all();
 }
 
-/** Open action items across incidents, overdue first, then by due date (undated last). */
-export function listOpenActionItems(db: Db, opts: { overdueOnly?: boolean; now?: number } = {}) {
+export const ACTIONS_PAGE_SIZE = 100;
+
+/** How many action items are open and how many of those are overdue: two range counts on action_items_status_due_idx. */
+export function countOpenActionItems(db: Db, now = Date.now()): { open: number; overdue: number } {
+  return db.get(sql`select (select count(*) from ${actionItems} where status = 'open') as open,
+    (select count(*) from ${actionItems} where status = 'open' and due_at < ${now}) as overdue`);
+}
+
+/**
+ * One page of open action items across incidents: dated ones by due date (so overdue first), then undated ones.
+ * The two kinds are read apart so each follows action_items_status_due_idx and a page reads only its own rows.
+ */
+export function listOpenActionItems(db: Db, opts: { overdueOnly?: boolean; now?: number; page?: number; pageSize?: number } = {}) {
   const now = opts.now ?? Date.now();
-  return db
-    .select({
-      id: actionItems.id,
-      title: actionItems.title,
-      owner: actionItems.owner,
-      dueAt: actionItems.dueAt,
-      kind: actionItems.kind,
-      incidentId: incidents.id,
-      incidentTitle: incidents.title,
-      severity: incidents.severity,
-      team: incidents.team,
-      overdue: sql<number>`${actionItems.dueAt} is not null and ${actionItems.dueAt} < ${now}`.mapWith(Boolean),
-    })
-    .from(actionItems)
-    .innerJoin(incidents, eq(incidents.id, actionItems.incidentId))
-    .where(and(eq(actionItems.status, "open"), opts.overdueOnly ? lt(actionItems.dueAt, now) : undefined))
-    .orderBy(sql`${actionItems.dueAt} is null`, asc(actionItems.dueAt), asc(actionItems.id))
-    .limit(1000)
+  const pageSize = opts.pageSize ?? ACTIONS_PAGE_SIZE;
+  const offset = ((opts.page ?? 1) - 1) * pageSize;
+  const open = () =>
+    db
+      .select({
+        id: actionItems.id,
+        title: actionItems.title,
+        owner: actionItems.owner,
+        dueAt: actionItems.dueAt,
+        kind: actionItems.kind,
+        incidentId: incidents.id,
+        incidentTitle: incidents.title,
+        severity: incidents.severity,
+        team: incidents.team,
+        overdue: sql<number>`${actionItems.dueAt} is not null and ${actionItems.dueAt} < ${now}`.mapWith(Boolean),
+      })
+      .from(actionItems)
+      .innerJoin(incidents, eq(incidents.id, actionItems.incidentId));
+  // One row past the page says whether there is a next one.
+  const items = open()
+    .where(and(eq(actionItems.status, "open"), opts.overdueOnly ? lt(actionItems.dueAt, now) : isNotNull(actionItems.dueAt)))
+    .orderBy(asc(actionItems.dueAt), asc(actionItems.id))
+    .limit(pageSize + 1)
+    .offset(offset)
     .all();
+  if (!opts.overdueOnly && items.length <= pageSize) {
+    const dated = db.get<{ n: number }>(sql`select count(*) as n from ${actionItems} where status = 'open' and due_at is not null`).n;
+    items.push(
+      ...open()
+        .where(and(eq(actionItems.status, "open"), isNull(actionItems.dueAt)))
+        .orderBy(asc(actionItems.id))
+        .limit(pageSize + 1 - items.length)
+        .offset(Math.max(0, offset - dated))
+        .all(),
+    );
+  }
+  return { items: items.slice(0, pageSize), hasMore: items.length > pageSize };
 }

@@ -250,12 +250,13 @@ export function listIncidents(db: Db, f: IncidentFilter) {
   return { rows, total: cappedCount(db, sql`${incidents}`, cond) };
 }
 
+/** Every team named on an incident, in order; read by skipping from one team to the next in incidents_team_started_idx. */
 export function listTeams(db: Db): string[] {
   return db
-    .selectDistinct({ team: incidents.team })
-    .from(incidents)
-    .where(sql`${incidents.team} <> ''`)
-    .orderBy(incidents.team)
-    .all()
+    .all<{ team: string }>(
+      sql`with recursive t(team) as (select min(team) from incidents where team > ''
+        union all select (select min(team) from incidents where team > t.team) from t where t.team is not null)
+      select team from t where team is not null`,
+    )
     .map((r) => r.team);
 }

@@ -5,6 +5,7 @@ import { DAY_MS } from "../utils/dates";
 import type { Db } from "../utils/db.server";
 import { readInParallel } from "../../db/readers";
 import { alertRules } from "./alerts.server";
+import { listTeams } from "./incidents.server";
 
 export const insightFilterSchema = z.object({
   from: z.string().regex(/^\d{4}-\d\d-\d\d$/).catch(""),
@@ -326,18 +327,9 @@ export function toCsv(t: Table): string {
   return [t.columns, ...t.rows].map((r) => r.map(cell).join(",")).join("\r\n") + "\r\n";
 }
 
-/** Teams and models for the filter pickers. Teams are read by skipping from one team to the next in incidents_team_started_idx. */
+/** Teams and models for the filter pickers. */
 export function filterOptions(db: Db) {
-  return {
-    teams: db
-      .all<{ team: string }>(
-        sql`with recursive t(team) as (select min(team) from incidents where team > ''
-          union all select (select min(team) from incidents where team > t.team) from t where t.team is not null)
-        select team from t where team is not null`,
-      )
-      .map((r) => r.team),
-    models: db.all<{ name: string }>(sql`select name from models order by 1`).map((r) => r.name),
-  };
+  return { teams: listTeams(db), models: db.all<{ name: string }>(sql`select name from models order by 1`).map((r) => r.name) };
 }
 
 /** The short written summary at the top of the quarterly report: top classes, repeats, detection, open work. */

@@ -1,27 +1,34 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
 import { SeverityBadge } from "~/components/badges";
-import { listOpenActionItems } from "~/domain/actions.server";
+import { Pager } from "~/components/pager";
+import { countOpenActionItems, listOpenActionItems } from "~/domain/actions.server";
 import { requireUser } from "~/utils/auth.server";
+import { formatCount } from "~/components/charts/format";
 import { formatDate } from "~/utils/dates";
 import { getDb } from "~/utils/db.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireUser(request);
-  const overdueOnly = new URL(request.url).searchParams.get("overdue") === "1";
-  const items = listOpenActionItems(getDb(), { overdueOnly });
-  return { items, overdueOnly, overdueCount: items.filter((i) => i.overdue).length };
+  const url = new URL(request.url);
+  const overdueOnly = url.searchParams.get("overdue") === "1";
+  const page = z.coerce.number().int().min(1).max(100_000).catch(1).parse(url.searchParams.get("page") ?? 1);
+  const now = Date.now();
+  const db = getDb();
+  const { items, hasMore } = listOpenActionItems(db, { overdueOnly, now, page });
+  return { items, hasMore, page, overdueOnly, counts: countOpenActionItems(db, now), search: url.search };
 }
 
 export default function ActionItems() {
-  const { items, overdueOnly, overdueCount } = useLoaderData<typeof loader>();
+  const { items, hasMore, page, overdueOnly, counts, search } = useLoaderData<typeof loader>();
   return (
     <>
       <h1>Action items</h1>
       <p className="row">
-        {overdueOnly ? <Link to="/actions">All open</Link> : <b>All open ({items.length})</b>}
+        {overdueOnly ? <Link to="/actions">All open ({formatCount(counts.open)})</Link> : <b>All open ({formatCount(counts.open)})</b>}
         {" · "}
-        {overdueOnly ? <b>Overdue ({items.length})</b> : <Link to="?overdue=1">Overdue ({overdueCount})</Link>}
+        {overdueOnly ? <b>Overdue ({formatCount(counts.overdue)})</b> : <Link to="?overdue=1">Overdue ({formatCount(counts.overdue)})</Link>}
       </p>
       {items.length ? (
         <table>
@@ -52,8 +59,9 @@ export default function ActionItems() {
           </tbody>
         </table>
       ) : (
-        <p className="card">{overdueOnly ? "Nothing is overdue." : "No open action items."}</p>
+        <p className="card">{page > 1 ? "No more items." : overdueOnly ? "Nothing is overdue." : "No open action items."}</p>
       )}
+      <Pager page={page} hasMore={hasMore} search={search} labels={["← Due sooner", "Due later →"]} />
     </>
   );
 }

@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { incidents, users, type IncidentStatus, type User } from "../../db/schema";
-import { addActionItem, actionInputSchema, listActionItems, listOpenActionItems, setActionStatus } from "~/domain/actions.server";
+import { addActionItem, actionInputSchema, countOpenActionItems, listActionItems, listOpenActionItems, setActionStatus } from "~/domain/actions.server";
 import { listAudit, SYSTEM, type Actor } from "~/domain/audit.server";
 import {
   changeStatus,
@@ -354,7 +354,7 @@ describe("action items", () => {
     const closed = add("done but was late", now - 3 * DAY);
     setActionStatus(t.db, id, closed, "done", asAlice);
 
-    const mine = <T extends { incidentId: number }>(items: T[]) => items.filter((i) => i.incidentId === id);
+    const mine = <T extends { incidentId: number }>(list: { items: T[] }) => list.items.filter((i) => i.incidentId === id);
     expect(mine(listOpenActionItems(t.db, { now })).map((i) => [i.id, i.overdue])).toEqual([
       [late, true],
       [justLate, true],
@@ -363,5 +363,30 @@ describe("action items", () => {
     ]);
     expect(mine(listOpenActionItems(t.db, { now, overdueOnly: true })).map((i) => i.id)).toEqual([late, justLate]);
     expect(mine(listOpenActionItems(t.db, { now })).at(0)).toMatchObject({ incidentTitle: "Open items incident", severity: "SEV2", team: "ranking" });
+  });
+
+  it("pages through open items, dated then undated, and counts them all", () => {
+    const own = makeTestDb();
+    try {
+      const now = Date.UTC(2026, 5, 15, 12);
+      const id = createIncident(own.db, input(), SYSTEM);
+      const add = (dueAt: number | null) => addActionItem(own.db, id, { title: `due ${dueAt}`, owner: "", dueAt, kind: "detect" }, SYSTEM);
+      const undated = [add(null), add(null), add(null)];
+      const dated = [add(now + 3 * DAY), add(now - DAY), add(now + DAY), add(now - 2 * DAY), add(now + 2 * DAY)];
+      setActionStatus(own.db, id, add(now - 5 * DAY), "done", SYSTEM);
+      const page = (n: number, overdueOnly = false) => {
+        const p = listOpenActionItems(own.db, { now, page: n, pageSize: 3, overdueOnly });
+        return [p.items.map((i) => i.id), p.hasMore];
+      };
+      const byDue = [dated[3], dated[1], dated[2], dated[4], dated[0]];
+      expect(page(1)).toEqual([byDue.slice(0, 3), true]);
+      expect(page(2)).toEqual([[...byDue.slice(3), undated[0]], true]);
+      expect(page(3)).toEqual([undated.slice(1), false]);
+      expect(page(4)).toEqual([[], false]);
+      expect(page(1, true)).toEqual([[dated[3], dated[1]], false]);
+      expect(countOpenActionItems(own.db, now)).toEqual({ open: 8, overdue: 2 });
+    } finally {
+      own.cleanup();
+    }
   });
 });
