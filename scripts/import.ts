@@ -4,14 +4,15 @@
 // summary); categories are mapped onto the taxonomy, the rest reported.
 // Markdown imports match incidents by title and start time, so running one again changes nothing; each file is
 // its own transaction, and a bad file is reported (exit code 1) without stopping the others.
-// --json FILE: a database export, into a new, empty database only (kept ids; one transaction).
-import fs from "node:fs";
+// --json FILE: a database export, into a new, empty database only (kept ids; one transaction), read as it is
+// imported, so it may be larger than memory.
 import { databasePath, openDatabase } from "../db/client";
 import type { Actor } from "../app/domain/audit.server";
 import {
   importDatabaseJson,
   importMarkdownFiles,
   readMarkdownFolder,
+  readTextChunks,
   type FolderImportSummary,
   type MarkdownFile,
 } from "../app/domain/portability.server";
@@ -20,6 +21,7 @@ import { Progress, fail, parseCli } from "./lib/cli";
 
 const USAGE = "Usage: npm run import -- [--db PATH] (--markdown DIR | --public DIR | --json FILE)";
 const ACTOR: Actor = { id: null, label: "import" };
+const MIB = 2 ** 20;
 
 
 
@@ -66,13 +68,15 @@ function report(s: FolderImportSummary, dir: string, secs: string): string {
 
 function main() {
   const opts = parseOptions();
-  // Inputs are read before the database is opened, so a typo in a path does not leave an empty database behind.
-  let json: unknown;
+  // Inputs are opened before the database is, so a typo in a path does not leave an empty database behind.
+  // The JSON file is read while it is imported, in chunks: an export can be larger than memory.
+  const bar = new Progress(opts.json !== undefined ? "MiB read" : "files");
+  let chunks: Iterable<string> = [];
   if (opts.json !== undefined) {
     try {
-      json = JSON.parse(fs.readFileSync(opts.json, "utf8"));
+      chunks = readTextChunks(opts.json, (done, total) => bar.update(Math.ceil(done / MIB), Math.ceil(total / MIB)));
     } catch (e) {
-      fail(`${opts.json}: ${e instanceof SyntaxError ? `not valid JSON (${e.message})` : (e as Error).message}`);
+      fail(`${opts.json}: ${(e as Error).message}`);
     }
   }
   let files: MarkdownFile[] = [];
@@ -89,9 +93,8 @@ function main() {
   let code = 0;
   try {
     if (opts.json !== undefined) {
-      const bar = new Progress("rows");
       try {
-        const { rows } = importDatabaseJson(db, json, ACTOR, (done, total) => bar.update(done, total));
+        const { rows } = importDatabaseJson(db, chunks, ACTOR);
         const total = Object.values(rows).reduce((a, b) => a + b, 0);
         process.stdout.write(
           `Imported ${total} rows from ${opts.json} into ${opts.db} in ${secs()} s\n` +
@@ -107,7 +110,6 @@ function main() {
       const dir = (opts.markdown ?? opts.public)!;
       // Class ids are checked against the taxonomy, so it must be in the database first (as at app start).
       syncTaxonomy(db, loadTaxonomy());
-      const bar = new Progress("files");
       const summary = importMarkdownFiles(db, opts.markdown !== undefined ? "faultline" : "public", files, ACTOR, (done, total) =>
         bar.update(done, total),
       );

@@ -19,6 +19,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
+import { StringDecoder } from "node:string_decoder";
 import type { Statement } from "better-sqlite3";
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import YAML from "yaml";
@@ -1171,30 +1172,272 @@ export function* exportDatabaseJsonText(db: Db, onProgress?: Progress): Generato
   onProgress?.(total, total);
 }
 
-const cellValue = z.union([z.string(), z.number(), z.null()]);
-const databaseSchema = z.object({
-  format: z.literal(DATABASE_FORMAT),
-  version: z.literal(DATABASE_FORMAT_VERSION),
-  tables: z.record(z.string(), z.array(z.record(z.string(), cellValue))),
-});
+const headerSchema = z.object({ format: z.literal(DATABASE_FORMAT), version: z.literal(DATABASE_FORMAT_VERSION) });
+
+const READ_CHUNK_BYTES = 2 ** 20;
 
 /**
- * Reads a database export into an empty database (only the taxonomy synced from content/ may be there; the
- * export's classes replace it), keeping every id, in one transaction. Imported API tokens cannot authenticate
- * (their secrets were not exported) and come back revoked.
+ * A file's UTF-8 text in chunks (a character split between two reads comes out whole), reporting bytes read. The
+ * file is opened at once, so a wrong path fails before anything else happens; it is closed when reading ends.
  */
-export function importDatabaseJson(db: Db, json: unknown, actor: Actor, onProgress?: Progress): { rows: Record<string, number> } {
-  if (!json || typeof json !== "object" || (json as { format?: unknown }).format !== DATABASE_FORMAT) {
-    throw new ImportError("format", `must be "${DATABASE_FORMAT}": this is not a Faultline database export`);
+export function readTextChunks(file: string, onProgress?: Progress, chunkBytes = READ_CHUNK_BYTES): Iterable<string> {
+  const fd = fs.openSync(file, "r");
+  let size: number;
+  try {
+    const stat = fs.fstatSync(fd);
+    if (!stat.isFile()) throw new Error(`${file} is not a file.`);
+    size = stat.size;
+  } catch (e) {
+    fs.closeSync(fd);
+    throw e;
   }
-  const data = parseWith(databaseSchema, json, null);
-  const sqlite = db.$client;
-  const tables = exportedTables(sqlite);
-  const byName = new Map(tables.map((t) => [t.name, t]));
-  for (const name of Object.keys(data.tables)) {
-    if (!byName.has(name)) throw new ImportError(`tables.${name}`, "is not a table this database imports (exported by a newer version?)");
+  return (function* () {
+    const decoder = new StringDecoder("utf8");
+    const buf = Buffer.allocUnsafe(chunkBytes);
+    let done = 0;
+    try {
+      for (let n = fs.readSync(fd, buf); n > 0; n = fs.readSync(fd, buf)) {
+        done += n;
+        onProgress?.(done, Math.max(size, done));
+        yield decoder.write(buf.subarray(0, n));
+      }
+      const rest = decoder.end();
+      if (rest) yield rest;
+    } finally {
+      fs.closeSync(fd);
+    }
+  })();
+}
+
+const TAB = 0x09;
+const LF = 0x0a;
+const CR = 0x0d;
+const SPACE = 0x20;
+const QUOTE = 0x22;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+const LBRACKET = 0x5b;
+const BACKSLASH = 0x5c;
+const RBRACKET = 0x5d;
+const LBRACE = 0x7b;
+const RBRACE = 0x7d;
+
+/** Far beyond any row of an export: a value that long is malformed JSON (an unclosed string, say), not data. */
+const MAX_VALUE_CHARS = 256 * 2 ** 20;
+
+/** Letters, digits, "+", "-" and ".": what numbers, true, false and null are made of (JSON.parse judges the rest). */
+function isScalarChar(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a) || c === 0x2b || c === 0x2d || c === 0x2e;
+}
+
+/**
+ * JSON text arriving in chunks, walked one value at a time while holding only the value being read: objects and
+ * arrays are walked here, each leaf value (a row, a string, a number) is cut out with its strings and brackets
+ * matched and handed to JSON.parse, which judges the rest. Errors name the JSON path and the byte offset.
+ */
+class JsonChunkReader {
+  private text = "";
+  private pos = 0;
+  /** Where the value being read starts: text before it has been read and may be dropped. */
+  private mark = 0;
+  /** UTF-8 bytes dropped before `text`. */
+  private dropped = 0;
+  private readonly chunks: Iterator<string>;
+
+  constructor(source: Iterable<string>) {
+    this.chunks = source[Symbol.iterator]();
   }
 
+  close(): void {
+    this.chunks.return?.();
+  }
+
+  /** Appends the next chunk, dropping the text before `mark`; false at the end of the input. */
+  private more(): boolean {
+    const next = this.chunks.next();
+    if (next.done) return false;
+    let keep = this.mark;
+    // A surrogate pair stays together, so byte offsets count it as the 4 bytes it is.
+    if (keep > 0 && (this.text.charCodeAt(keep - 1) & 0xfc00) === 0xd800) keep--;
+    if (keep > 0) this.dropped += Buffer.byteLength(this.text.slice(0, keep));
+    this.text = this.text.slice(keep) + next.value;
+    this.pos -= keep;
+    this.mark -= keep;
+    return true;
+  }
+
+  private byteAt(i: number): number {
+    return this.dropped + Buffer.byteLength(this.text.slice(0, i));
+  }
+
+  /** Skips whitespace: the code of the next character, or -1 at the end of the input. */
+  peek(): number {
+    for (;;) {
+      const s = this.text;
+      let i = this.pos;
+      for (; i < s.length; i++) {
+        const c = s.charCodeAt(i);
+        if (c !== SPACE && c !== LF && c !== CR && c !== TAB) {
+          this.pos = this.mark = i;
+          return c;
+        }
+      }
+      this.pos = this.mark = i;
+      if (!this.more()) return -1;
+    }
+  }
+
+  /** The byte offset of the next character. */
+  offset(): number {
+    this.peek();
+    return this.byteAt(this.pos);
+  }
+
+  malformed(path: string | null, at: number, problem: string): ImportError {
+    return path === null
+      ? new ImportError(null, `not valid JSON at byte ${this.byteAt(at)}: ${problem}`)
+      : new ImportError(path, `is not valid JSON at byte ${this.byteAt(at)}: ${problem}`);
+  }
+
+  /** The error for what stands at `pos` (after peek) when `expected` should: malformed, or cut short at the end. */
+  unexpected(path: string | null, expected: string): ImportError {
+    if (this.pos >= this.text.length) {
+      const end = this.byteAt(this.text.length);
+      return path === null
+        ? new ImportError(null, `the file ends at byte ${end}, before the export does (truncated?)`)
+        : new ImportError(path, `is cut short: the file ends at byte ${end} (truncated?)`);
+    }
+    const found = String.fromCodePoint(this.text.codePointAt(this.pos)!);
+    return this.malformed(path, this.pos, `expected ${expected}, found ${JSON.stringify(found)}`);
+  }
+
+  private expect(code: number, path: string | null): void {
+    if (this.peek() !== code) throw this.unexpected(path, JSON.stringify(String.fromCharCode(code)));
+    this.pos++;
+  }
+
+  /** The text of the next value: strings and brackets are matched here, JSON.parse checks the rest. */
+  private value(path: string | null): string {
+    const first = this.peek();
+    if (first !== QUOTE && first !== LBRACE && first !== LBRACKET) return this.scalar(path);
+    const closers: number[] = [];
+    let s = this.text;
+    let i = this.pos;
+    let inString = false;
+    let escaped = false;
+    for (;;) {
+      if (i >= s.length) {
+        this.pos = i;
+        if (!this.more()) throw this.unexpected(path, "the rest of the value");
+        if (this.pos - this.mark > MAX_VALUE_CHARS) throw this.malformed(path, this.mark, `a value longer than ${MAX_VALUE_CHARS} characters starts here`);
+        s = this.text;
+        i = this.pos;
+        continue;
+      }
+      const c = s.charCodeAt(i++);
+      if (inString) {
+        if (escaped) escaped = false;
+        else if (c === QUOTE) {
+          inString = false;
+          if (!closers.length) break;
+        } else if (c === BACKSLASH) escaped = true;
+        // Raw line breaks are not allowed in JSON text: stopping here keeps an unclosed string from swallowing the file.
+        else if (c < SPACE) throw this.malformed(path, i - 1, `a control character (U+${c.toString(16).padStart(4, "0")}) inside text`);
+      } else if (c === QUOTE) inString = true;
+      else if (c === LBRACE) closers.push(RBRACE);
+      else if (c === LBRACKET) closers.push(RBRACKET);
+      else if (c === RBRACE || c === RBRACKET) {
+        const expected = closers.pop()!;
+        if (c !== expected) throw this.malformed(path, i - 1, `expected ${JSON.stringify(String.fromCharCode(expected))}, found ${JSON.stringify(String.fromCharCode(c))}`);
+        if (!closers.length) break;
+      }
+    }
+    this.pos = i;
+    return s.slice(this.mark, i);
+  }
+
+  private scalar(path: string | null): string {
+    let s = this.text;
+    let i = this.pos;
+    for (;;) {
+      if (i >= s.length) {
+        this.pos = i;
+        if (!this.more()) break;
+        s = this.text;
+        i = this.pos;
+        continue;
+      }
+      if (!isScalarChar(s.charCodeAt(i))) break;
+      i++;
+    }
+    this.pos = i;
+    if (i === this.mark) throw this.unexpected(path, "a value");
+    return this.text.slice(this.mark, i);
+  }
+
+  /** The next value, parsed. */
+  parsed(path: string | null): unknown {
+    const text = this.value(path);
+    try {
+      return JSON.parse(text);
+    } catch (e) {
+      throw this.malformed(path, this.mark, (e as Error).message);
+    }
+  }
+
+  /** What the next value is, for messages ("a list", "null", "\"text\""); containers are not read. */
+  describeNext(path: string | null): string {
+    const c = this.peek();
+    if (c === LBRACKET) return "a list";
+    if (c === LBRACE) return "a mapping";
+    return describe(this.parsed(path));
+  }
+
+  /** Walks the object that comes next: `member` gets each key and must read its value. */
+  object(path: string | null, member: (key: string) => void): void {
+    this.expect(LBRACE, path);
+    if (this.peek() === RBRACE) {
+      this.pos++;
+      return;
+    }
+    for (;;) {
+      if (this.peek() !== QUOTE) throw this.unexpected(path, "a quoted key");
+      const key = this.parsed(path) as string;
+      this.expect(COLON, path);
+      member(key);
+      const c = this.peek();
+      if (c !== COMMA && c !== RBRACE) throw this.unexpected(path, '"," or "}"');
+      this.pos++;
+      if (c === RBRACE) return;
+    }
+  }
+
+  /** Walks the array that comes next: `item` gets each index and must read its value. Returns the length. */
+  array(path: string | null, item: (index: number) => void): number {
+    this.expect(LBRACKET, path);
+    if (this.peek() === RBRACKET) {
+      this.pos++;
+      return 0;
+    }
+    for (let i = 0; ; ) {
+      item(i++);
+      const c = this.peek();
+      if (c !== COMMA && c !== RBRACKET) throw this.unexpected(path, '"," or "]"');
+      this.pos++;
+      if (c === RBRACKET) return i;
+    }
+  }
+}
+
+/** The format and version checks; with `complete` false, of the keys read so far (the rest is checked at the end). */
+function checkHeader(header: { format?: unknown; version?: unknown }, complete: boolean): void {
+  if (!complete && !("format" in header)) return;
+  if (header.format !== DATABASE_FORMAT) throw new ImportError("format", `must be "${DATABASE_FORMAT}": this is not a Faultline database export`);
+  if (!complete && !("version" in header)) return;
+  parseWith(headerSchema, header, null);
+}
+
+function refuseNonEmpty(sqlite: Db["$client"], tables: TableInfo[]): void {
   const nonEmpty = [...tables.map((t) => t.name).filter((n) => !STARTUP_TABLES.has(n)), "sessions"]
     .map((name) => ({ name, n: (sqlite.prepare(`select count(*) as n from ${quote(name)}`).get() as { n: number }).n }))
     .filter((t) => t.n > 0);
@@ -1204,54 +1447,149 @@ export function importDatabaseJson(db: Db, json: unknown, actor: Actor, onProgre
         "A database export can only be read into a new, empty database file.",
     );
   }
+}
 
-  const total = Object.values(data.tables).reduce((s, rows) => s + rows.length, 0);
-  const counts: Record<string, number> = {};
-  const now = Date.now();
-  db.transaction((tx) => {
-    // Cycles and rows referring forward are checked once, at the end, rather than row by row.
-    tx.run(sql`pragma defer_foreign_keys = on`);
-    let done = 0;
-    for (const t of tables) {
-      const rows = data.tables[t.name];
-      if (!rows) continue;
-      const statements = new Map<string, Statement<unknown[]>>();
-      rows.forEach((input, i) => {
-        const row: Row = { ...input };
-        for (const col of Object.keys(row)) {
-          if (!t.columns.includes(col) || (SKIPPED_COLUMNS[t.name] ?? []).includes(col)) {
-            throw new ImportError(`tables.${t.name}[${i}].${col}`, "is not a column this database imports");
-          }
-        }
-        if (t.name === "api_tokens") {
-          // The secret stayed behind: a placeholder no sha-256 equals, and the token shown as revoked.
-          row.token_hash = `imported:${String(row.id)}:${i}`;
-          row.revoked_at ??= now;
-        }
-        const cols = Object.keys(row);
-        const key = cols.join("\u0000");
-        let stmt = statements.get(key);
-        if (!stmt) {
-          const verb = STARTUP_TABLES.has(t.name) ? "insert or replace" : "insert";
-          stmt = sqlite.prepare<unknown[]>(`${verb} into ${quote(t.name)} (${cols.map(quote).join(", ")}) values (${cols.map(() => "?").join(", ")})`);
-          statements.set(key, stmt);
-        }
+// Rows go in several to a statement. Each statement with a trigger is a savepoint, and FTS5 writes out its pending
+// index at every savepoint: one row per statement made importing incidents quadratic (a segment per row).
+const ROWS_PER_INSERT = 1000;
+/** SQLite's default cap on parameters in one statement. */
+const MAX_INSERT_VARIABLES = 32766;
+
+/** Inserts the rows of the table that comes next as they are read, a batch at a time; returns how many there were. */
+function importTableRows(sqlite: Db["$client"], json: JsonChunkReader, t: TableInfo, now: number): number {
+  const path = `tables.${t.name}`;
+  if (json.peek() !== LBRACKET) throw new ImportError(path, `must be a list (got ${json.describeNext(path)})`);
+  const columns = new Set(t.exported);
+  const verb = STARTUP_TABLES.has(t.name) ? "insert or replace" : "insert";
+  const statements = new Map<string, Statement<unknown[]>>();
+  const insert = (cols: string[], rows: number) => {
+    const key = `${rows}:${cols.join("\u0000")}`;
+    let stmt = statements.get(key);
+    if (!stmt) {
+      const tuple = `(${cols.map(() => "?").join(", ")})`;
+      stmt = sqlite.prepare<unknown[]>(`${verb} into ${quote(t.name)} (${cols.map(quote).join(", ")}) values ${Array(rows).fill(tuple).join(", ")}`);
+      statements.set(key, stmt);
+    }
+    return stmt;
+  };
+  let batch: Row[] = [];
+  let batchCols: string[] = [];
+  let batchKey = "";
+  let batchStart = 0;
+  const flush = () => {
+    if (!batch.length) return;
+    const values: unknown[] = [];
+    for (const row of batch) for (const c of batchCols) values.push(row[c]);
+    try {
+      insert(batchCols, batch.length).run(values);
+    } catch (e) {
+      // The failed statement changed nothing: row by row again, so the error names the row.
+      batch.forEach((row, k) => {
         try {
-          stmt.run(...cols.map((c) => row[c]));
-        } catch (e) {
-          throw new ImportError(`tables.${t.name}[${i}]`, `cannot be inserted: ${(e as Error).message}`);
+          insert(batchCols, 1).run(batchCols.map((c) => row[c]));
+        } catch (rowError) {
+          throw new ImportError(`${path}[${batchStart + k}]`, `cannot be inserted: ${(rowError as Error).message}`);
         }
-        if ((++done & 1023) === 0) onProgress?.(done, total);
       });
-      counts[t.name] = rows.length;
+      throw new ImportError(`${path}[${batchStart}]`, `cannot be inserted: ${(e as Error).message}`);
     }
-    const broken = sqlite.prepare("pragma foreign_key_check").all() as { table: string; rowid: number; parent: string }[];
-    if (broken.length) {
-      const b = broken[0];
-      throw new ImportError(`tables.${b.table}`, `has a row (rowid ${b.rowid}) referring to a missing ${b.parent} row${broken.length > 1 ? ` (and ${broken.length - 1} more)` : ""}`);
+    batch = [];
+  };
+  const count = json.array(path, (i) => {
+    const rowPath = `${path}[${i}]`;
+    if (json.peek() !== LBRACE) throw new ImportError(rowPath, `must be a mapping (got ${json.describeNext(rowPath)})`);
+    const row = json.parsed(rowPath) as Row;
+    for (const col of Object.keys(row)) {
+      const v: unknown = row[col];
+      if (v !== null && typeof v !== "string" && !(typeof v === "number" && Number.isFinite(v))) {
+        throw new ImportError(`${rowPath}.${col}`, `must be text, a number or null (got ${describe(v)})`);
+      }
     }
-    recordAudit(tx, actor, "import", "database", "json", { format: DATABASE_FORMAT, version: DATABASE_FORMAT_VERSION, rows: counts });
+    for (const col of Object.keys(row)) {
+      if (!columns.has(col)) throw new ImportError(`${rowPath}.${col}`, "is not a column this database imports");
+    }
+    if (t.name === "api_tokens") {
+      // The secret stayed behind: a placeholder no sha-256 equals, and the token shown as revoked.
+      row.token_hash = `imported:${String(row.id)}:${i}`;
+      row.revoked_at ??= now;
+    }
+    const cols = Object.keys(row);
+    const key = cols.join("\u0000");
+    if (key !== batchKey) {
+      flush();
+      batchKey = key;
+      batchCols = cols;
+    }
+    if (!batch.length) batchStart = i;
+    batch.push(row);
+    if (batch.length >= Math.min(ROWS_PER_INSERT, Math.floor(MAX_INSERT_VARIABLES / cols.length))) flush();
   });
-  onProgress?.(total, total);
+  flush();
+  return count;
+}
+
+/**
+ * Reads a database export, given as text in chunks (`readTextChunks` for a file), into an empty database (only the
+ * taxonomy synced from content/ may be there; the export's classes replace it), keeping every id, in one
+ * transaction. Rows are inserted as they are read, so the export may be larger than memory; tables must come in the
+ * order the export writes them. Imported API tokens cannot authenticate (their secrets were not exported) and come
+ * back revoked.
+ */
+export function importDatabaseJson(db: Db, source: Iterable<string>, actor: Actor): { rows: Record<string, number> } {
+  const sqlite = db.$client;
+  const tables = exportedTables(sqlite);
+  const order = new Map(tables.map((t, i) => [t.name, i]));
+  const json = new JsonChunkReader(source);
+  const header: { format?: unknown; version?: unknown } = {};
+  const counts: Record<string, number> = {};
+  let tablesRead = false;
+  const now = Date.now();
+  try {
+    db.transaction((tx) => {
+      // Cycles and rows referring forward are checked once, at the end, rather than row by row.
+      tx.run(sql`pragma defer_foreign_keys = on`);
+      const first = json.peek();
+      if (first !== LBRACE) {
+        const found = first === -1 ? "the file is empty" : `no JSON object at byte ${json.offset()}`;
+        throw new ImportError("format", `must be "${DATABASE_FORMAT}": this is not a Faultline database export (${found})`);
+      }
+      json.object(null, (key) => {
+        if (key !== "tables") {
+          const value = json.parsed(key);
+          if (key === "format" || key === "version") header[key] = value;
+          return;
+        }
+        if (tablesRead) throw new ImportError("tables", "appears twice");
+        tablesRead = true;
+        // Usually the format and version come first: a wrong file is refused before any row is read.
+        checkHeader(header, false);
+        refuseNonEmpty(sqlite, tables);
+        if (json.peek() !== LBRACE) throw new ImportError("tables", `must be a mapping (got ${json.describeNext("tables")})`);
+        let last = -1;
+        json.object("tables", (name) => {
+          const index = order.get(name);
+          if (index === undefined) throw new ImportError(`tables.${name}`, "is not a table this database imports (exported by a newer version?)");
+          if (index === last) throw new ImportError(`tables.${name}`, "appears twice");
+          // Insert triggers (full-text index, rule rollups) need the parent rows in place first.
+          if (index < last) {
+            throw new ImportError(`tables.${name}`, `comes after tables.${tables[last].name}: tables must be in the order the export writes them (parents first)`);
+          }
+          last = index;
+          counts[name] = importTableRows(sqlite, json, tables[index], now);
+        });
+      });
+      if (json.peek() !== -1) throw json.unexpected(null, "the end of the file after the export");
+      checkHeader(header, true);
+      if (!tablesRead) throw new ImportError("tables", "is required");
+      const broken = sqlite.prepare("pragma foreign_key_check").all() as { table: string; rowid: number; parent: string }[];
+      if (broken.length) {
+        const b = broken[0];
+        throw new ImportError(`tables.${b.table}`, `has a row (rowid ${b.rowid}) referring to a missing ${b.parent} row${broken.length > 1 ? ` (and ${broken.length - 1} more)` : ""}`);
+      }
+      recordAudit(tx, actor, "import", "database", "json", { format: DATABASE_FORMAT, version: DATABASE_FORMAT_VERSION, rows: counts });
+    });
+  } finally {
+    json.close();
+  }
   return { rows: counts };
 }
