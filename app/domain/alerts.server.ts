@@ -4,6 +4,7 @@ import { ALERT_TRIAGE, alertDeliveries, alertRuleDays, alerts, incidents, modelV
 import { SENDERS, isSender, parseWebhook, type AlertEvent } from "../webhooks/index";
 import type { Conn, Db } from "../utils/db.server";
 import { DAY_MS } from "../utils/dates";
+import { pageNumber } from "../utils/forms";
 import { sha256 } from "../utils/password.server";
 import { recordAudit, type Actor } from "./audit.server";
 import { cappedCount, insertIncident } from "./incidents.server";
@@ -274,7 +275,7 @@ export const alertFilterSchema = z.object({
   sender: z.enum(SENDERS).or(z.literal("")).catch(""),
   linked: z.enum(["yes", "no"]).or(z.literal("")).catch(""),
   triage: z.enum(ALERT_TRIAGE).or(z.literal("")).catch(""),
-  page: z.coerce.number().int().min(1).max(100_000).catch(1),
+  page: pageNumber,
 });
 export type AlertFilter = z.infer<typeof alertFilterSchema>;
 

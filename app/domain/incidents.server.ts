@@ -11,7 +11,7 @@ import {
 } from "../../db/schema";
 import type { Conn, Db } from "../utils/db.server";
 import { DAY_MS } from "../utils/dates";
-import { requiredUtcTime, text, utcTime } from "../utils/forms";
+import { pageNumber, requiredUtcTime, text, utcTime } from "../utils/forms";
 import { recordAudit, type Actor } from "./audit.server";
 import { refreshRepeats, repeatAnchor } from "./repeats.server";
 
@@ -183,7 +183,7 @@ export const incidentFilterSchema = z.object({
   from: utcTime.catch(null),
   to: utcTime.catch(null),
   q: z.string().trim().max(200).catch(""),
-  page: z.coerce.number().int().min(1).max(100_000).catch(1),
+  page: pageNumber,
 });
 export type IncidentFilter = z.infer<typeof incidentFilterSchema>;
 

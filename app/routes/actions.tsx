@@ -1,19 +1,19 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { z } from "zod";
 import { SeverityBadge } from "~/components/badges";
 import { Pager } from "~/components/pager";
 import { countOpenActionItems, listOpenActionItems } from "~/domain/actions.server";
-import { requireUser } from "~/utils/auth.server";
 import { formatCount } from "~/components/charts/format";
+import { requireUser } from "~/utils/auth.server";
 import { formatDate } from "~/utils/dates";
 import { getDb } from "~/utils/db.server";
+import { pageNumber } from "~/utils/forms";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireUser(request);
   const url = new URL(request.url);
   const overdueOnly = url.searchParams.get("overdue") === "1";
-  const page = z.coerce.number().int().min(1).max(100_000).catch(1).parse(url.searchParams.get("page") ?? 1);
+  const page = pageNumber.parse(url.searchParams.get("page") ?? 1);
   const now = Date.now();
   const db = getDb();
   const { items, hasMore } = listOpenActionItems(db, { overdueOnly, now, page });

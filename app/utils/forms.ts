@@ -29,6 +29,9 @@ export const utcTime = z
 
 export const requiredUtcTime = utcTime.refine((v) => v !== null, "Enter a date and time.").transform((v) => v!);
 
+/** A list page number from the URL; anything malformed is page 1. */
+export const pageNumber = z.coerce.number().int().min(1).max(100_000).catch(1);
+
 /** Trimmed text with a length limit; empty allowed. */
 export const text = (max: number) => z.string().trim().max(max, `Keep it under ${max} characters.`).default("");
 
