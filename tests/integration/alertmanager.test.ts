@@ -91,7 +91,8 @@ describe("real Prometheus Alertmanager delivering to Faultline", () => {
   });
 
   it("opens one draft incident for the group, linked to the model version, and ignores the retry", async () => {
-    const startsAt = new Date(Date.now() - 60_000).toISOString();
+    // Started now: Alertmanager flushes a new group at once (racing the second alert) when its first alert is older than group_wait.
+    const startsAt = new Date().toISOString();
     await postAlerts(am.url, [
       { labels: labels("scorer-1"), annotations: { summary: "Fraud score drift above 0.3" }, startsAt },
       { labels: labels("scorer-2"), annotations: { summary: "Fraud score drift above 0.3" }, startsAt },
