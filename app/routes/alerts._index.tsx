@@ -5,6 +5,7 @@ import { ALERT_TRIAGE } from "../../db/schema";
 import { CsrfInput } from "~/components/csrf";
 import { Pager } from "~/components/pager";
 import { FormError } from "~/components/field";
+import { FilterSelect } from "~/components/filters";
 import {
   ALERT_PAGE_SIZE,
   LinkError,
@@ -83,49 +84,20 @@ export default function Alerts() {
         <Link to="/alerts/rules">Alert rules by precision →</Link>
       </div>
       <Form method="get" className="filters card">
-        <div className="field">
-          <label htmlFor="status">Status</label>
-          <select id="status" name="status" defaultValue={filter.status}>
-            <option value="">Any</option>
-            <option>firing</option>
-            <option>resolved</option>
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="rule">Rule</label>
-          <select id="rule" name="rule" defaultValue={filter.rule}>
-            <option value="">Any</option>
-            {rules.map((r) => (
-              <option key={r}>{r}</option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="sender">Sender</label>
-          <select id="sender" name="sender" defaultValue={filter.sender}>
-            <option value="">Any</option>
-            {SENDERS.map((s) => (
-              <option key={s}>{s}</option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="linked">Linked to an incident</label>
-          <select id="linked" name="linked" defaultValue={filter.linked}>
-            <option value="">Either</option>
-            <option value="yes">Linked</option>
-            <option value="no">Not linked</option>
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="triage">Triage</label>
-          <select id="triage" name="triage" defaultValue={filter.triage}>
-            <option value="">Any</option>
-            {ALERT_TRIAGE.map((t) => (
-              <option key={t}>{t}</option>
-            ))}
-          </select>
-        </div>
+        <FilterSelect name="status" label="Status" value={filter.status} any="Any" choices={["firing", "resolved"]} />
+        <FilterSelect name="rule" label="Rule" value={filter.rule} any="Any" choices={rules} />
+        <FilterSelect name="sender" label="Sender" value={filter.sender} any="Any" choices={SENDERS} />
+        <FilterSelect
+          name="linked"
+          label="Linked to an incident"
+          value={filter.linked}
+          any="Either"
+          choices={[
+            ["yes", "Linked"],
+            ["no", "Not linked"],
+          ]}
+        />
+        <FilterSelect name="triage" label="Triage" value={filter.triage} any="Any" choices={ALERT_TRIAGE} />
         <div className="row">
           <button type="submit">Filter</button>
           <Link to="/alerts">Clear</Link>

@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useRouteLoaderData } from "@remix-run/react";
 import { INCIDENT_STATUSES, SEVERITIES } from "../../db/schema";
 import { SeverityBadge, StatusBadge, statusLabel } from "~/components/badges";
+import { FilterCheckboxes, FilterSelect } from "~/components/filters";
 import { Pager } from "~/components/pager";
 import { COUNT_CAP, PAGE_SIZE, listIncidents, listTeams, parseIncidentFilter } from "~/domain/incidents.server";
 import type { loader as rootLoader } from "~/root";
@@ -46,31 +47,9 @@ export default function Incidents() {
           <label htmlFor="q">Search</label>
           <input id="q" name="q" type="search" defaultValue={filter.q} placeholder="title, summary, postmortem" />
         </div>
-        <fieldset>
-          <legend>Status</legend>
-          {INCIDENT_STATUSES.map((s) => (
-            <label key={s}>
-              <input type="checkbox" name="status" value={s} defaultChecked={filter.status.includes(s)} /> {statusLabel(s)}
-            </label>
-          ))}
-        </fieldset>
-        <fieldset>
-          <legend>Severity</legend>
-          {SEVERITIES.map((s) => (
-            <label key={s}>
-              <input type="checkbox" name="severity" value={s} defaultChecked={filter.severity.includes(s)} /> {s}
-            </label>
-          ))}
-        </fieldset>
-        <div className="field">
-          <label htmlFor="team">Team</label>
-          <select id="team" name="team" defaultValue={filter.team}>
-            <option value="">All teams</option>
-            {teams.map((t) => (
-              <option key={t}>{t}</option>
-            ))}
-          </select>
-        </div>
+        <FilterCheckboxes name="status" legend="Status" values={INCIDENT_STATUSES} checked={filter.status} label={statusLabel} />
+        <FilterCheckboxes name="severity" legend="Severity" values={SEVERITIES} checked={filter.severity} />
+        <FilterSelect name="team" label="Team" value={filter.team} any="All teams" choices={teams} />
         <div className="field">
           <label htmlFor="from">Started from</label>
           <input id="from" name="from" type="date" defaultValue={filter.from} />

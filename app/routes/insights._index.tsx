@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { SEVERITIES } from "../../db/schema";
+import { FilterCheckboxes, FilterSelect } from "~/components/filters";
 import { InsightsCharts } from "~/components/insights-charts";
 import { filterOptions, insights, parseInsightFilter } from "~/domain/insights.server";
 import { requireUser } from "~/utils/auth.server";
@@ -31,40 +32,19 @@ export default function Insights() {
           <label htmlFor="to">To</label>
           <input id="to" name="to" type="date" defaultValue={filter.to} />
         </div>
-        <div className="field">
-          <label htmlFor="team">Team</label>
-          <select id="team" name="team" defaultValue={filter.team}>
-            <option value="">All teams</option>
-            {options.teams.map((t) => (
-              <option key={t}>{t}</option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="model">Model</label>
-          <select id="model" name="model" defaultValue={filter.model}>
-            <option value="">All models</option>
-            {options.models.map((m) => (
-              <option key={m}>{m}</option>
-            ))}
-          </select>
-        </div>
-        <fieldset>
-          <legend>Severity</legend>
-          {SEVERITIES.map((s) => (
-            <label key={s}>
-              <input type="checkbox" name="severity" value={s} defaultChecked={filter.severity.includes(s)} /> {s}
-            </label>
-          ))}
-        </fieldset>
-        <div className="field">
-          <label htmlFor="family">Cause</label>
-          <select id="family" name="family" defaultValue={filter.family}>
-            <option value="">ML-specific and non-ML</option>
-            <option value="ml">ML-specific only</option>
-            <option value="non-ml">Non-ML only</option>
-          </select>
-        </div>
+        <FilterSelect name="team" label="Team" value={filter.team} any="All teams" choices={options.teams} />
+        <FilterSelect name="model" label="Model" value={filter.model} any="All models" choices={options.models} />
+        <FilterCheckboxes name="severity" legend="Severity" values={SEVERITIES} checked={filter.severity} />
+        <FilterSelect
+          name="family"
+          label="Cause"
+          value={filter.family}
+          any="ML-specific and non-ML"
+          choices={[
+            ["ml", "ML-specific only"],
+            ["non-ml", "Non-ML only"],
+          ]}
+        />
         <div className="row">
           <button type="submit">Apply</button>
           <Link to="/insights">Reset</Link>
