@@ -50,6 +50,7 @@ export const LIFECYCLE_STAGES = [
   "evaluation_deployment",
   "monitoring_response",
 ] as const;
+export const CLASS_STATUSES = ["suggested", "confirmed"] as const;
 export const ACTION_STATUSES = ["open", "done", "wont_do"] as const;
 export const ACTION_KINDS = ["prevent", "detect", "mitigate", "process"] as const;
 export const TOKEN_SCOPES = ["webhook", "api"] as const;
@@ -132,6 +133,8 @@ export const incidents = sqliteTable(
     primaryClassId: text("primary_class_id"),
     topClassId: text("top_class_id"),
     family: text("family", { enum: ["ml", "non-ml"] }),
+    // Whether a person confirmed the primary class or the classifier only suggested it (null: unclassified).
+    classStatus: text("class_status", { enum: CLASS_STATUSES }),
     isRepeat: integer("is_repeat", { mode: "boolean" }).notNull().default(false),
   },
   (t) => [
@@ -148,6 +151,7 @@ export const incidents = sqliteTable(
       t.detectionSource,
       t.detectedAt,
       t.resolvedAt,
+      t.classStatus,
     ),
     index("incidents_status_started_idx").on(t.status, t.startedAt),
     index("incidents_team_started_idx").on(t.team, t.startedAt),

@@ -104,6 +104,7 @@ export function classifyIncident(db: Db, incidentId: number, input: Classificati
         primaryClassId: input.primary,
         topClassId: primary.parentId ?? input.primary,
         family: primary.family,
+        classStatus: "confirmed",
         updatedAt: Date.now(),
       })
       .where(eq(incidents.id, incidentId))

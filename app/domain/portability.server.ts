@@ -698,7 +698,7 @@ function resolveDocument(tx: Conn, doc: IncidentDocument, incidentId: number | n
 function setClassColumns(tx: Conn, incidentId: number, primary: string | null): void {
   const c = primary === null ? undefined : tx.select().from(failureClasses).where(eq(failureClasses.id, primary)).get();
   tx.update(incidents)
-    .set({ primaryClassId: c?.id ?? null, topClassId: c ? (c.parentId ?? c.id) : null, family: c?.family ?? null })
+    .set({ primaryClassId: c?.id ?? null, topClassId: c ? (c.parentId ?? c.id) : null, family: c?.family ?? null, classStatus: c ? "confirmed" : null })
     .where(eq(incidents.id, incidentId))
     .run();
 }

@@ -77,14 +77,15 @@ export function recomputeAllRepeats(tx: Conn): void {
 }
 
 /**
- * Re-derives every incident's copies of its primary class (class, top-level class, family) from
+ * Re-derives every incident's copies of its primary class (class, top-level class, family, status) from
  * incident_classes and the taxonomy; for bulk loads and taxonomy edits. Returns the number of rows changed.
  */
 export function syncIncidentClassColumns(tx: Conn): number {
-  return tx.run(sql`update incidents set primary_class_id = c.class_id, top_class_id = c.top, family = c.family
+  return tx.run(sql`update incidents set primary_class_id = c.class_id, top_class_id = c.top, family = c.family,
+      class_status = case when c.class_id is null then null else coalesce(incidents.class_status, 'confirmed') end
     from (select i.id, ic.class_id, coalesce(fc.parent_id, fc.id) as top, fc.family
       from incidents i left join incident_classes ic on ic.incident_id = i.id and ic.role = 'primary'
       left join failure_classes fc on fc.id = ic.class_id) c
     where c.id = incidents.id and (incidents.primary_class_id is not c.class_id or incidents.top_class_id is not c.top
-      or incidents.family is not c.family)`).changes;
+      or incidents.family is not c.family or (incidents.class_status is null) <> (c.class_id is null))`).changes;
 }

@@ -167,6 +167,7 @@ describe("classifyIncident", () => {
 
   it("stores exactly one primary, contributing classes and factors with their roles, trigger and stage", () => {
     const id = newIncident(db, actor);
+    expect(incidentRow(db, id).classStatus).toBeNull();
     classifyIncident(
       db,
       id,
@@ -187,7 +188,7 @@ describe("classifyIncident", () => {
       { classId: "factor.missing-canary", role: "factor" },
     ]);
     expect(classRows(db, id).filter((r) => r.role === "primary")).toHaveLength(1);
-    expect(incidentRow(db, id)).toMatchObject({ trigger: "user_behaviour", lifecycleStage: "monitoring_response" });
+    expect(incidentRow(db, id)).toMatchObject({ trigger: "user_behaviour", lifecycleStage: "monitoring_response", classStatus: "confirmed" });
   });
 
   it("drops the primary from contributing and collapses duplicates", () => {
