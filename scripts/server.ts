@@ -8,6 +8,7 @@ import compression from "compression";
 import express from "express";
 import { startCheckpointer } from "../db/checkpointer";
 import { databasePath, getDb } from "../db/client";
+import { logger } from "../app/utils/logger.server";
 import { startup } from "../app/utils/startup.server";
 
 const started = performance.now();
@@ -47,7 +48,7 @@ const host = process.env.HOST ?? "127.0.0.1";
 const server = app.listen(port, host, () => {
   const address = server.address();
   const actual = typeof address === "object" && address ? address.port : port;
-  console.log(`Faultline listening on http://${host}:${actual} (ready in ${Math.round(performance.now() - started)} ms)`);
+  logger.info({ host, port: actual, readyMs: Math.round(performance.now() - started) }, `Faultline listening on http://${host}:${actual}`);
 });
 
 function shutdown() {
