@@ -14,10 +14,25 @@ export function databasePath(): string {
 // Resolved from the working directory: this file is also bundled into build/, where its own URL differs.
 const migrationsFolder = path.resolve("db/migrations");
 
+/** better-sqlite3's native module did not load: not built for this Node.js, or npm skipped its install script. */
+export class SqliteBindingError extends Error {}
+
+function connect(file: string): Database.Database {
+  try {
+    return new Database(file);
+  } catch (e) {
+    const { code, message } = e as NodeJS.ErrnoException;
+    if (code !== "ERR_DLOPEN_FAILED" && code !== "ERR_DLOPEN_DISABLED" && !/bindings file|NODE_MODULE_VERSION/.test(message)) throw e;
+    throw new SqliteBindingError(
+      `SQLite's native module (better-sqlite3) does not load on Node.js ${process.version}: run \`npm rebuild better-sqlite3\` (${code ?? message.split("\n")[0]}).`,
+    );
+  }
+}
+
 /** Opens a SQLite file with the pragmas every connection needs and applies pending migrations. */
 export function openDatabase(file = databasePath()): Db {
   if (file !== ":memory:") fs.mkdirSync(path.dirname(file), { recursive: true });
-  const sqlite = new Database(file);
+  const sqlite = connect(file);
   sqlite.pragma("journal_mode = WAL");
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");

@@ -7,12 +7,19 @@ import type { ServerBuild } from "@remix-run/node";
 import compression from "compression";
 import express from "express";
 import { startCheckpointer } from "../db/checkpointer";
-import { databasePath, getDb } from "../db/client";
+import { SqliteBindingError, databasePath, getDb } from "../db/client";
 import { logger } from "../app/utils/logger.server";
 import { startup } from "../app/utils/startup.server";
 
 const started = performance.now();
-startup();
+try {
+  startup();
+} catch (e) {
+  // A missing native build is a setup step, not a bug: one line saying what to run, no stack.
+  if (!(e instanceof SqliteBindingError)) throw e;
+  process.stderr.write(`${e.message}\n`);
+  process.exit(1);
+}
 startCheckpointer(getDb(), databasePath());
 
 const build = (await import(pathToFileURL(path.resolve("build/index.js")).href)) as ServerBuild;

@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -15,6 +16,20 @@ function contentCopy(): string {
 afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
 describe("start-up", () => {
+  it("says in one line what to run when SQLite's native module cannot load, with no stack", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "faultline-nobinding-"));
+    dirs.push(dir);
+    // --no-addons makes loading any native module fail, as a skipped or stale better-sqlite3 build does.
+    const run = spawnSync(process.execPath, ["--no-addons", "--import", "tsx", "scripts/server.ts"], {
+      env: { ...process.env, DATABASE_URL: path.join(dir, "x.db"), PORT: "0" },
+      encoding: "utf8",
+      timeout: 20_000,
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr.trim().split("\n")).toEqual([expect.stringMatching(/better-sqlite3.*run `npm rebuild better-sqlite3`/)]);
+    expect(run.stdout).not.toMatch(/listening/);
+  });
+
   it("refuses to start on a malformed taxonomy file and names it", async () => {
     const content = contentCopy();
     const file = path.join(content, "taxonomy", "data", "corruption.md");
