@@ -3,7 +3,7 @@ import http from "node:http";
 import net from "node:net";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADMIN, Client, incidentIdFrom, setupAdmin } from "../helpers/http";
+import { ADMIN, Client, createWebhookToken, incidentIdFrom, setupAdmin } from "../helpers/http";
 import { startServer, type RunningServer } from "../helpers/server";
 
 let server: RunningServer;
@@ -41,13 +41,6 @@ function query<T>(sql: string, ...params: unknown[]): T[] {
   } finally {
     db.close();
   }
-}
-
-async function createWebhookToken(name: string): Promise<string> {
-  const res = await admin.submit("/settings/tokens", { intent: "create", name, scope: "webhook" });
-  const secret = /<p class="secret">([^<]+)<\/p>/.exec(await res.text())?.[1];
-  if (!secret) throw new Error("no token in the response");
-  return secret;
 }
 
 /** Signs in as the admin with plain fetch and returns the cookies and this browser's CSRF token. */
@@ -590,7 +583,7 @@ let deliveriesBefore = 0;
 beforeAll(async () => {
   server = await startServer();
   admin = await setupAdmin(server.url);
-  token = await createWebhookToken("hostile");
+  token = await createWebhookToken(admin, "hostile");
   ids.incident = incidentIdFrom(await admin.submit("/incidents/new", incidentForm));
   const page = `/incidents/${ids.incident}`;
   expect((await admin.submit(page, { intent: "timeline.add", at: "2026-03-01T10:05", kind: "note", body: "Baseline entry" })).status).toBe(302);
