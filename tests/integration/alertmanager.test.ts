@@ -2,7 +2,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { postAlerts, startAlertmanager, type RunningAlertmanager } from "../helpers/alertmanager";
+import { alertmanagerMissing, postAlerts, startAlertmanager, type RunningAlertmanager } from "../helpers/alertmanager";
 import { createWebhookToken, setupAdmin, type Client } from "../helpers/http";
 import { startServer, type RunningServer } from "../helpers/server";
 
@@ -62,7 +62,11 @@ afterAll(async () => {
   await server?.dispose();
 });
 
-describe("real Prometheus Alertmanager delivering to Faultline", () => {
+// Without the binary this part is skipped, and the run says why (in the suite's name and on stderr).
+const missing = alertmanagerMissing();
+if (missing) console.warn(`Skipping the real-Alertmanager tests: ${missing}`);
+
+describe.skipIf(missing)(`real Prometheus Alertmanager delivering to Faultline${missing ? ` (skipped: ${missing})` : ""}`, () => {
   let am: RunningAlertmanager;
   let proxy: Awaited<ReturnType<typeof flakyProxy>>;
   beforeAll(async () => {

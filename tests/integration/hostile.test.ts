@@ -90,10 +90,10 @@ function snapshot() {
 
 type Outcome = { status: number; contentType: string; body: string } | { error: string };
 
-/** Runs `cases` 50 at a time (and stops at the deadline), collecting one outcome per case. */
-async function inBatches<C>(cases: C[], send: (c: C) => Promise<Outcome>, deadline: number): Promise<Outcome[]> {
+/** Runs `cases` 50 at a time, collecting one outcome per case. */
+async function inBatches<C>(cases: C[], send: (c: C) => Promise<Outcome>): Promise<Outcome[]> {
   const out: Outcome[] = [];
-  for (let i = 0; i < cases.length && Date.now() < deadline; i += 50) {
+  for (let i = 0; i < cases.length; i += 50) {
     out.push(...(await Promise.all(cases.slice(i, i + 50).map((c) => send(c).catch((e: Error) => ({ error: String(e.cause ?? e.message) }))))));
   }
   return out;
@@ -607,10 +607,14 @@ afterAll(async () => {
   await server?.dispose();
 });
 
+// The large cases are bounded by their count, not by the clock: on a loaded machine they take longer and still
+// finish. This timeout only stops a hang.
+const COUNTED = { timeout: 300_000 };
+
 describe("hostile input", () => {
-  it("answers 3,000 malformed webhook deliveries with a 4xx and a JSON error, never a 5xx", async () => {
+  it("answers 3,000 malformed webhook deliveries with a 4xx and a JSON error, never a 5xx", COUNTED, async () => {
     const cases = webhookCases(3_000);
-    const outcomes = await inBatches(cases, sendWebhook, Date.now() + 40_000);
+    const outcomes = await inBatches(cases, sendWebhook);
     expect(outcomes).toHaveLength(cases.length);
     const bad: string[] = [];
     outcomes.forEach((o, i) => {
@@ -652,9 +656,9 @@ describe("hostile input", () => {
     expect(query("select id, outcome, substr(body, 1, 60) as body from alert_deliveries where body like '%aborted-upload-%'")).toEqual([]);
   });
 
-  it("answers garbage form posts on every form with a 4xx or a redirect, never a 5xx", async () => {
+  it("answers garbage form posts on every form with a 4xx or a redirect, never a 5xx", COUNTED, async () => {
     const cases = formCases(1_200);
-    const outcomes = await inBatches(cases, sendForm, Date.now() + 40_000);
+    const outcomes = await inBatches(cases, sendForm);
     expect(outcomes).toHaveLength(cases.length);
     const bad = outcomes.flatMap((o, i) => {
       const c = cases[i];
