@@ -108,12 +108,30 @@ type AlertState = {
 };
 
 // The ingest path runs these for every alert: prepared once per connection, not rebuilt per query.
-const hotStatements = new WeakMap<object, ReturnType<typeof prepareHot>>();
+const hotStatements = new WeakMap<object, ReturnType<typeof prepareHot> & ReturnType<typeof prepareHotQueries>>();
 function hot(db: Db) {
   let stmts = hotStatements.get(db.$client);
-  if (!stmts) hotStatements.set(db.$client, (stmts = prepareHot(db.$client)));
+  if (!stmts) hotStatements.set(db.$client, (stmts = { ...prepareHot(db.$client), ...prepareHotQueries(db) }));
   return stmts;
 }
+/** The per-delivery queries, through drizzle's builder, prepared once (building their SQL cost more than running it). */
+function prepareHotQueries(db: Db) {
+  return {
+    openGroupIncident: db
+      .select({ id: incidents.id })
+      .from(incidents)
+      .where(and(eq(incidents.groupKey, sql.placeholder("groupKey")), inArray(incidents.status, OPEN)))
+      .orderBy(desc(incidents.startedAt))
+      .limit(1)
+      .prepare(),
+    raiseDraftSeverity: db
+      .update(incidents)
+      .set({ severity: sql`${sql.placeholder("severity")}`, updatedAt: sql`${sql.placeholder("now")}` })
+      .where(and(eq(incidents.id, sql.placeholder("id")), eq(incidents.status, "draft"), sql`${incidents.severity} > ${sql.placeholder("severity")}`))
+      .prepare(),
+  };
+}
+
 function prepareHot(sqlite: Db["$client"]) {
   return {
     processedDelivery: sqlite.prepare<[string, string], { id: number }>(
@@ -211,7 +229,7 @@ function applyEvents(db: Db, tx: Conn, events: AlertEvent[], actor: Actor, now: 
       // Only a new firing attaches to an incident: a repeat notification of the same firing leaves an alert that a
       // person unlinked where they put it.
       if (firesAnew && (incidentId === null || !incidentOpen)) {
-        incidentId = groupIncident.get(e.groupKey) ?? openIncidentFor(tx, e, actor, now, opened);
+        incidentId = groupIncident.get(e.groupKey) ?? stmt.openGroupIncident.get({ groupKey: e.groupKey })?.id ?? openDraftIncident(tx, e, actor, now, opened);
         groupIncident.set(e.groupKey, incidentId);
       }
       const row: AlertRow = [
@@ -259,12 +277,7 @@ function applyEvents(db: Db, tx: Conn, events: AlertEvent[], actor: Actor, now: 
     flushRows();
     // A draft takes the severity of its most severe alert; once people triage it, severity is theirs to set.
     for (const [incidentId, severity] of draftSeverity) {
-      const raised = tx
-        .update(incidents)
-        .set({ severity, updatedAt: now })
-        .where(and(eq(incidents.id, incidentId), eq(incidents.status, "draft"), sql`${incidents.severity} > ${severity}`))
-        .returning({ id: incidents.id })
-        .get();
+      const raised = stmt.raiseDraftSeverity.run({ severity, now, id: incidentId }).changes > 0;
       if (raised && !opened.includes(incidentId)) recordAudit(tx, actor, "severity", "incident", incidentId, { to: severity });
     }
     // A classified incident that gained a model may now repeat an earlier one (drafts are not classified yet).
@@ -281,16 +294,8 @@ function applyEvents(db: Db, tx: Conn, events: AlertEvent[], actor: Actor, now: 
   }
 }
 
-/** The open incident of this alert's group, or a new draft opened from the alert. */
-function openIncidentFor(tx: Conn, e: AlertEvent, actor: Actor, now: number, opened: number[]): number {
-  const open = tx
-    .select({ id: incidents.id })
-    .from(incidents)
-    .where(and(eq(incidents.groupKey, e.groupKey), inArray(incidents.status, OPEN)))
-    .orderBy(desc(incidents.startedAt))
-    .limit(1)
-    .get();
-  if (open) return open.id;
+/** A new draft incident opened from an alert whose group has no open incident. */
+function openDraftIncident(tx: Conn, e: AlertEvent, actor: Actor, now: number, opened: number[]): number {
   const startedAt = Math.min(e.startsAt ?? now, now);
   const id = insertIncident(
     tx,

@@ -41,8 +41,19 @@ type Target = {
   headers: Record<string, string>;
   /** The request body carrying these alerts, as this target takes them. */
   body: (alerts: Alert[], group: { rule: string; model: string }) => string;
+  pid: number;
   stop: () => Promise<void>;
 };
+
+/** CPU seconds a process has used so far (user + system, all its threads), from /proc; NaN where there is none. */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
 
 const RULES = ["FeatureFreshnessLag", "PredictionDriftHigh", "ServingLatencyP99High", "TrainingLossNaN", "LabelJoinRateLow"];
 const MODELS = ["ranking", "fraud-scoring", "search-embeddings", "ads-ctr"];
@@ -113,12 +124,12 @@ async function startFaultline(): Promise<Target> {
   db.$client.close();
   const nodeArgs = args.profile ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(args.profile)}`] : [];
   const app = await startAppProcess(dbFile, { LOG_LEVEL: process.env.LOG_LEVEL ?? "info" }, nodeArgs);
-  return { name: "faultline", url: `${app.url}/api/webhooks/alertmanager`, headers: { Authorization: `Bearer ${secret}` }, body: webhookBody, stop: app.stop };
+  return { name: "faultline", url: `${app.url}/api/webhooks/alertmanager`, headers: { Authorization: `Bearer ${secret}` }, body: webhookBody, pid: app.process.pid!, stop: app.stop };
 }
 
 async function startBareStore(): Promise<Target> {
   const store = await startListeningScript("scripts/bench/bare-store.ts", { args: [path.join(dir, "bare.db")] });
-  return { name: "bare store", url: `${store.url}/`, headers: {}, body: webhookBody, stop: store.stop };
+  return { name: "bare store", url: `${store.url}/`, headers: {}, body: webhookBody, pid: store.process.pid!, stop: store.stop };
 }
 
 async function startAlertmanager(): Promise<Target> {
@@ -130,15 +141,16 @@ route:
 receivers:
   - name: drop
 `);
-  return { name: "alertmanager", url: `${am.url}/api/v2/alerts`, headers: {}, body: (alerts) => JSON.stringify(alerts), stop: am.stop };
+  return { name: "alertmanager", url: `${am.url}/api/v2/alerts`, headers: {}, body: (alerts) => JSON.stringify(alerts), pid: am.pid, stop: am.stop };
 }
 
-type Totals = { requests: number; seconds: number; latencies: number[] };
+type Totals = { requests: number; seconds: number; cpu: number; latencies: number[] };
 
 /** `concurrency` senders posting new groups back to back for `seconds`. */
 async function peakRound(target: Target, into: Totals): Promise<void> {
   const end = performance.now() + seconds * 1000;
   const t0 = performance.now();
+  const cpu0 = cpuSeconds(target.pid);
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (performance.now() < end) {
@@ -148,6 +160,7 @@ async function peakRound(target: Target, into: Totals): Promise<void> {
     }),
   );
   into.seconds += (performance.now() - t0) / 1000;
+  into.cpu += cpuSeconds(target.pid) - cpu0;
 }
 
 /** Requests started on a fixed schedule of `rate` per second (not waiting for answers), for `rateSeconds`. */
@@ -170,7 +183,7 @@ const targets: Target[] = [];
 try {
   targets.push(await startFaultline());
   if (args.compare) targets.push(await startAlertmanager(), await startBareStore());
-  const totals = new Map(targets.map((t) => [t, { requests: 0, seconds: 0, latencies: [] } as Totals]));
+  const totals = new Map(targets.map((t) => [t, { requests: 0, seconds: 0, cpu: 0, latencies: [] } as Totals]));
   // Warm up JIT and caches, then alternate rounds so drift in the machine's load touches every target alike.
   for (const t of targets) for (let i = 0; i < 50; i++) await send(t);
   console.log(`peak: ${batch} new alerts per request, ${concurrency} in flight, ${rounds} alternating rounds of ${seconds} s per target`);
@@ -180,7 +193,11 @@ try {
     const perSecond = (s.requests * batch) / s.seconds;
     rates.set(t, perSecond);
     s.latencies.sort((a, b) => a - b);
-    console.log(`  ${t.name.padEnd(12)} ${Math.round(perSecond).toLocaleString("en-US").padStart(7)} alerts/s  p50 ${ms(s.latencies, 50)}  p99 ${ms(s.latencies, 99)}  (${s.requests} requests)`);
+    // CPU time per request is steadier than wall time on a machine others load too.
+    const cpuPerRequest = ((s.cpu / s.requests) * 1000).toFixed(2);
+    console.log(
+      `  ${t.name.padEnd(12)} ${Math.round(perSecond).toLocaleString("en-US").padStart(7)} alerts/s  p50 ${ms(s.latencies, 50)}  p99 ${ms(s.latencies, 99)}  (${s.requests} requests, ${cpuPerRequest} CPU ms each)`,
+    );
   }
   if (args.compare) {
     const [app, am, bare] = targets.map((t) => rates.get(t)!);

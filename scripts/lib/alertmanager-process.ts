@@ -4,7 +4,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 
-export type AlertmanagerProcess = { url: string; stop: () => Promise<void> };
+export type AlertmanagerProcess = { url: string; pid: number; stop: () => Promise<void> };
 
 export const ALERTMANAGER_BIN = process.env.ALERTMANAGER_PATH ?? "/usr/bin/prometheus-alertmanager";
 
@@ -69,6 +69,7 @@ export async function startAlertmanagerProcess(config: string): Promise<Alertman
   }
   return {
     url,
+    pid: child.pid!,
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
       await exited;
