@@ -3,20 +3,9 @@ import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { ALERTMANAGER_PATH } from "./tools";
 
 export type AlertmanagerProcess = { url: string; pid: number; stop: () => Promise<void> };
-
-export const ALERTMANAGER_BIN = process.env.ALERTMANAGER_PATH ?? "/usr/bin/prometheus-alertmanager";
-
-/** Why Alertmanager cannot run here (to print when skipping), or null when its binary is installed. */
-export function alertmanagerMissing(): string | null {
-  try {
-    fs.accessSync(ALERTMANAGER_BIN, fs.constants.X_OK);
-    return null;
-  } catch {
-    return `${ALERTMANAGER_BIN} not found: install Debian's prometheus-alertmanager (apt-get install prometheus-alertmanager) or set ALERTMANAGER_PATH`;
-  }
-}
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -38,7 +27,7 @@ export async function startAlertmanagerProcess(config: string): Promise<Alertman
   fs.writeFileSync(path.join(dir, "alertmanager.yml"), config);
   const port = await freePort();
   const child = spawn(
-    ALERTMANAGER_BIN,
+    ALERTMANAGER_PATH,
     [
       `--config.file=${path.join(dir, "alertmanager.yml")}`,
       `--storage.path=${path.join(dir, "data")}`,

@@ -1,7 +1,7 @@
 import { startAlertmanagerProcess, type AlertmanagerProcess } from "../../scripts/lib/alertmanager-process";
 
 export type RunningAlertmanager = AlertmanagerProcess;
-export { alertmanagerMissing } from "../../scripts/lib/alertmanager-process";
+export { alertmanagerMissing } from "../../scripts/lib/tools";
 
 /** Starts Alertmanager routing every alert to one webhook receiver. Short group timings keep the test quick. */
 export async function startAlertmanager(opts: { webhookUrl: string; token: string; repeatInterval?: string }): Promise<RunningAlertmanager> {

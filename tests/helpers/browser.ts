@@ -1,5 +1,5 @@
 import { chromium, type Browser } from "playwright-core";
-import { CHROMIUM_PATH } from "../../scripts/lib/chromium";
+import { CHROMIUM_PATH } from "../../scripts/lib/tools";
 
 /** Debian's Chromium, headless, with the background traffic a closed network refuses turned off. */
 export function launchChromium(): Promise<Browser> {
