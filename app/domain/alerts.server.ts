@@ -6,7 +6,7 @@ import type { Conn, Db } from "../utils/db.server";
 import { DAY_MS } from "../utils/dates";
 import { pageNumber } from "../utils/forms";
 import { sha256 } from "../utils/password.server";
-import { recordAudit, type Actor } from "./audit.server";
+import { prepareRecordAudit, recordAudit, type Actor } from "./audit.server";
 import { cappedCount, insertIncident } from "./incidents.server";
 import { ensureModelVersion, linkIncidentModel } from "./models.server";
 import { refreshRepeats, repeatAnchor } from "./repeats.server";
@@ -129,6 +129,7 @@ function prepareHotQueries(db: Db) {
       .set({ severity: sql`${sql.placeholder("severity")}`, updatedAt: sql`${sql.placeholder("now")}` })
       .where(and(eq(incidents.id, sql.placeholder("id")), eq(incidents.status, "draft"), sql`${incidents.severity} > ${sql.placeholder("severity")}`))
       .prepare(),
+    recordAudit: prepareRecordAudit(db),
   };
 }
 
@@ -278,7 +279,7 @@ function applyEvents(db: Db, tx: Conn, events: AlertEvent[], actor: Actor, now: 
     // A draft takes the severity of its most severe alert; once people triage it, severity is theirs to set.
     for (const [incidentId, severity] of draftSeverity) {
       const raised = stmt.raiseDraftSeverity.run({ severity, now, id: incidentId }).changes > 0;
-      if (raised && !opened.includes(incidentId)) recordAudit(tx, actor, "severity", "incident", incidentId, { to: severity });
+      if (raised && !opened.includes(incidentId)) stmt.recordAudit(actor, "severity", "incident", incidentId, { to: severity });
     }
     // A classified incident that gained a model may now repeat an earlier one (drafts are not classified yet).
     const anchors = [...newModelLinks].map((id) => repeatAnchor(tx, id)).filter((a) => a?.classId);
@@ -288,7 +289,7 @@ function applyEvents(db: Db, tx: Conn, events: AlertEvent[], actor: Actor, now: 
         const alertId = c.alertId ?? stmt.alertId.get(c.sender, c.fingerprint)!.id;
         stmt.insertTimeline.run(incidentId, c.at, `${key}${c.count > 1 ? ` (${c.count} alerts)` : ""}${c.title}`, alertId);
       }
-      if (!opened.includes(incidentId)) recordAudit(tx, actor, "alerts", "incident", incidentId, { alerts: perIncident.size });
+      if (!opened.includes(incidentId)) stmt.recordAudit(actor, "alerts", "incident", incidentId, { alerts: perIncident.size });
     }
     return { alerts: events.length, incidents: [...new Set([...opened, ...changes.keys()])], opened };
   }
