@@ -10,6 +10,9 @@ import { startCheckpointer } from "../db/checkpointer";
 import { SqliteBindingError, databasePath, getDb } from "../db/client";
 import { logger } from "../app/utils/logger.server";
 import { startup } from "../app/utils/startup.server";
+import { requestLog } from "./server/request-log";
+import { exitGracefully } from "./server/shutdown";
+import { webhookEndpoint } from "./server/webhooks";
 
 const started = performance.now();
 try {
@@ -20,12 +23,13 @@ try {
   process.stderr.write(`${e.message}\n`);
   process.exit(1);
 }
-startCheckpointer(getDb(), databasePath());
+const checkpointer = startCheckpointer(getDb(), databasePath());
 
 const build = (await import(pathToFileURL(path.resolve("build/index.js")).href)) as ServerBuild;
 
 const app = express();
 app.disable("x-powered-by");
+app.use(requestLog);
 app.use(compression());
 // A route may answer before reading a large body (a 404, a refused token). The Remix adapter leaves the rest of
 // it paused, which would stall the next request on that keep-alive connection: close the connection instead.
@@ -47,6 +51,7 @@ app.use((_req, res, next) => {
   );
   next();
 });
+app.all("/api/webhooks/:sender", webhookEndpoint);
 app.use("/assets", express.static("build/assets", { immutable: true, maxAge: "1y" }));
 app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV ?? "production" }));
 
@@ -58,9 +63,4 @@ const server = app.listen(port, host, () => {
   logger.info({ host, port: actual, readyMs: Math.round(performance.now() - started) }, `Faultline listening on http://${host}:${actual}`);
 });
 
-function shutdown() {
-  server.close(() => process.exit(0));
-  setTimeout(() => process.exit(0), 2000).unref();
-}
-process.on("SIGTERM", shutdown);
-process.on("SIGINT", shutdown);
+exitGracefully(server, checkpointer);

@@ -6,12 +6,10 @@ import type { Conn, Db } from "../utils/db.server";
 import { DAY_MS } from "../utils/dates";
 import { pageNumber } from "../utils/forms";
 import { sha256 } from "../utils/password.server";
-import { recordAudit, type Actor } from "./audit.server";
+import { prepareRecordAudit, recordAudit, type Actor } from "./audit.server";
 import { cappedCount, insertIncident } from "./incidents.server";
 import { ensureModelVersion, linkIncidentModel } from "./models.server";
 import { refreshRepeats, repeatAnchor } from "./repeats.server";
-
-export const MAX_WEBHOOK_BYTES = 1024 * 1024;
 
 /** Statuses in which an incident still collects the alerts of its group. */
 const OPEN: IncidentStatus[] = ["draft", "investigating", "mitigated"];
@@ -32,7 +30,7 @@ export function severityFromLabel(severity: string | null): "SEV1" | "SEV2" | "S
 export type IncomingDelivery = { sender: string; headers: Record<string, string>; body: string; tokenId: number | null };
 
 /** Stores a delivery that was not applied (its body was refused, or applying it failed); an admin can replay it. */
-export function storeUnappliedDelivery(db: Db, d: IncomingDelivery, outcome: "rejected" | "failed", error: string): number {
+export function storeUnappliedDelivery(db: Conn, d: IncomingDelivery, outcome: "rejected" | "failed", error: string): number {
   return db
     .insert(alertDeliveries)
     .values({ sender: d.sender, headers: JSON.stringify(d.headers), body: d.body, bodyHash: sha256(d.body), tokenId: d.tokenId, outcome, error })
@@ -45,34 +43,61 @@ export function setDeliveryOutcome(db: Db, deliveryId: number, outcome: "rejecte
 }
 
 export type ReceiveResult = IngestResult & { delivery: number; duplicate: boolean };
+export type ParsedDelivery = { delivery: IncomingDelivery; events: AlertEvent[]; actor: Actor; now: number };
 
 /**
  * Stores a delivery exactly as received and applies its events, in one transaction: the raw body is the first
  * row written, and the alert changes commit with it or not at all. A body identical to one already processed
- * (a sender's retry or repeat) is stored as a duplicate and changes nothing else.
+ * (a sender's retry or repeat) is stored as a duplicate and changes nothing else. When applying fails, nothing
+ * of it is applied, the body is kept as "failed" (an admin can replay it), and the error is thrown.
  */
 export function receiveDelivery(db: Db, d: IncomingDelivery, events: AlertEvent[], actor: Actor, now = Date.now()): ReceiveResult {
+  const [result] = receiveDeliveries(db, [{ delivery: d, events, actor, now }]);
+  if (result instanceof Error) throw result;
+  return result;
+}
+
+/**
+ * receiveDelivery for several deliveries in one commit (group commit: they share the one fsync). Each delivery
+ * is stored and applied under its own savepoint, so one that fails is rolled back alone and kept as "failed";
+ * its error takes its place in the results. Nothing is acknowledged before the whole transaction commits.
+ */
+export function receiveDeliveries(db: Db, batch: ParsedDelivery[]): (ReceiveResult | Error)[] {
   const stmt = hot(db);
+  return db.transaction((tx) =>
+    batch.map((item) => {
+      try {
+        return tx.transaction((sp) => receiveOne(db, sp, stmt, item));
+      } catch (e) {
+        const error = e instanceof Error ? e : new Error(String(e));
+        storeUnappliedDelivery(tx, item.delivery, "failed", error.message);
+        return error;
+      }
+    }),
+  );
+}
+
+function receiveOne(db: Db, tx: Conn, stmt: ReturnType<typeof prepareHot>, { delivery: d, events, actor, now }: ParsedDelivery): ReceiveResult {
   const bodyHash = sha256(d.body);
-  return db.transaction((tx) => {
-    const seen = stmt.processedDelivery.get(d.sender, bodyHash);
-    const delivery = stmt.insertDelivery.get({
-      sender: d.sender,
-      headers: JSON.stringify(d.headers),
-      body: d.body,
-      bodyHash,
-      tokenId: d.tokenId,
-      now,
-      outcome: seen ? "duplicate" : "processed",
-      error: seen ? `same body as delivery ${seen.id}` : null,
-      alertCount: seen ? 0 : events.length,
-    })!.id;
-    if (seen) return { delivery, duplicate: true, alerts: 0, incidents: [], opened: [] };
-    return { delivery, duplicate: false, ...applyEvents(db, tx, events, actor, now) };
-  });
+  const seen = stmt.processedDelivery.get(d.sender, bodyHash);
+  const delivery = Number(stmt.insertDelivery.run({
+    sender: d.sender,
+    headers: JSON.stringify(d.headers),
+    body: d.body,
+    bodyHash,
+    tokenId: d.tokenId,
+    now,
+    outcome: seen ? "duplicate" : "processed",
+    error: seen ? `same body as delivery ${seen.id}` : null,
+    alertCount: seen ? 0 : events.length,
+  }).lastInsertRowid);
+  if (seen) return { delivery, duplicate: true, alerts: 0, incidents: [], opened: [] };
+  return { delivery, duplicate: false, ...applyEvents(db, tx, events, actor, now) };
 }
 
 export type IngestResult = { alerts: number; incidents: number[]; opened: number[] };
+
+type AlertRow = [string, string, string, string, string | null, string, string, number | null, number | null, 0 | 1, number | null, number | null, number | null];
 
 type AlertState = {
   id: number;
@@ -83,38 +108,63 @@ type AlertState = {
 };
 
 // The ingest path runs these for every alert: prepared once per connection, not rebuilt per query.
-const hotStatements = new WeakMap<object, ReturnType<typeof prepareHot>>();
+const hotStatements = new WeakMap<object, ReturnType<typeof prepareHot> & ReturnType<typeof prepareHotQueries>>();
 function hot(db: Db) {
   let stmts = hotStatements.get(db.$client);
-  if (!stmts) hotStatements.set(db.$client, (stmts = prepareHot(db.$client)));
+  if (!stmts) hotStatements.set(db.$client, (stmts = { ...prepareHot(db.$client), ...prepareHotQueries(db) }));
   return stmts;
 }
+/** The per-delivery queries, through drizzle's builder, prepared once (building their SQL cost more than running it). */
+function prepareHotQueries(db: Db) {
+  return {
+    openGroupIncident: db
+      .select({ id: incidents.id })
+      .from(incidents)
+      .where(and(eq(incidents.groupKey, sql.placeholder("groupKey")), inArray(incidents.status, OPEN)))
+      .orderBy(desc(incidents.startedAt))
+      .limit(1)
+      .prepare(),
+    raiseDraftSeverity: db
+      .update(incidents)
+      .set({ severity: sql`${sql.placeholder("severity")}`, updatedAt: sql`${sql.placeholder("now")}` })
+      .where(and(eq(incidents.id, sql.placeholder("id")), eq(incidents.status, "draft"), sql`${incidents.severity} > ${sql.placeholder("severity")}`))
+      .prepare(),
+    recordAudit: prepareRecordAudit(db),
+  };
+}
+
 function prepareHot(sqlite: Db["$client"]) {
   return {
     processedDelivery: sqlite.prepare<[string, string], { id: number }>(
       "select id from alert_deliveries where sender = ? and body_hash = ? and outcome = 'processed' limit 1",
     ),
-    insertDelivery: sqlite.prepare<[Record<string, unknown>], { id: number }>(
+    // lastInsertRowid rather than RETURNING: RETURNING costs SQLite a temporary table per row.
+    insertDelivery: sqlite.prepare<[Record<string, unknown>]>(
       `insert into alert_deliveries (sender, received_at, headers, body, body_hash, token_id, outcome, error, alert_count)
-       values (@sender, @now, @headers, @body, @bodyHash, @tokenId, @outcome, @error, @alertCount) returning id`,
+       values (@sender, @now, @headers, @body, @bodyHash, @tokenId, @outcome, @error, @alertCount)`,
     ),
     alertState: sqlite.prepare<[string, string], AlertState>(
       `select a.id, a.status, a.starts_at as startsAt, a.incident_id as incidentId, i.status as incidentStatus
        from alerts a left join incidents i on i.id = a.incident_id where a.sender = ? and a.fingerprint = ?`,
     ),
-    insertAlert: sqlite.prepare(
+    // New and known alerts are written with one statement per delivery each, rows passed as one JSON array
+    // ([sender, fingerprint, rule, status, severity, labels, annotations, startsAt, endsAt, fired, incident,
+    // model version, id]): a statement per alert would also run the alert_rule_days triggers' setup per alert.
+    insertAlerts: sqlite.prepare<[{ rows: string; now: number }]>(
       `insert into alerts (sender, fingerprint, rule_name, status, severity, labels, annotations, starts_at, ends_at,
          first_received_at, last_received_at, fire_count, delivery_count, incident_id, model_version_id)
-       values (@sender, @fingerprint, @ruleName, @status, @severity, @labels, @annotations, @startsAt, @endsAt,
-         @now, @now, @fired, 1, @incidentId, @modelVersionId) returning id`,
+       select r ->> 0, r ->> 1, r ->> 2, r ->> 3, r ->> 4, r ->> 5, r ->> 6, r ->> 7, r ->> 8, @now, @now, r ->> 9, 1, r ->> 10, r ->> 11
+       from (select value as r from json_each(@rows))`,
     ),
-    updateAlert: sqlite.prepare(
-      `update alerts set rule_name = @ruleName, status = @status, severity = @severity, labels = @labels,
-         annotations = @annotations, starts_at = @startsAt, ends_at = @endsAt, last_received_at = @now,
-         delivery_count = delivery_count + 1, fire_count = fire_count + @fired, incident_id = @incidentId,
-         model_version_id = coalesce(@modelVersionId, model_version_id)
-       where id = @id`,
+    updateAlerts: sqlite.prepare<[{ rows: string; now: number }]>(
+      `update alerts set rule_name = u.r ->> 2, status = u.r ->> 3, severity = u.r ->> 4, labels = u.r ->> 5,
+         annotations = u.r ->> 6, starts_at = u.r ->> 7, ends_at = u.r ->> 8, last_received_at = @now,
+         delivery_count = delivery_count + 1, fire_count = fire_count + (u.r ->> 9), incident_id = u.r ->> 10,
+         model_version_id = coalesce(u.r ->> 11, model_version_id)
+       from (select value as r from json_each(@rows)) as u
+       where alerts.id = u.r ->> 12`,
     ),
+    alertId: sqlite.prepare<[string, string], { id: number }>("select id from alerts where sender = ? and fingerprint = ?"),
     modelVersion: sqlite.prepare<[string, string], { id: number }>(
       "select v.id from model_versions v join models m on m.id = v.model_id where m.name = ? and v.version = ?",
     ),
@@ -146,7 +196,17 @@ function applyEvents(db: Db, tx: Conn, events: AlertEvent[], actor: Actor, now: 
     // Per incident, the most severe firing alert of this delivery ("SEV1" < "SEV2" as strings).
     const draftSeverity = new Map<number, ReturnType<typeof severityFromLabel>>();
     // incident -> "rule state" -> first alert and count, written as one timeline entry each.
-    const changes = new Map<number, Map<string, { at: number; alertId: number; count: number; title: string }>>();
+    const changes = new Map<number, Map<string, { at: number; alertId: number | null; sender: string; fingerprint: string; count: number; title: string }>>();
+
+    // Rows to write, in the JSON shape of insertAlerts/updateAlerts. A fingerprint repeated within the delivery
+    // must see its own earlier write, so such a (rare) delivery writes each alert as it goes.
+    const inserts: AlertRow[] = [];
+    const updates: AlertRow[] = [];
+    const writeAsWeGo = new Set(events.map((e) => e.fingerprint)).size < events.length;
+    const flushRows = () => {
+      if (inserts.length) stmt.insertAlerts.run({ rows: JSON.stringify(inserts.splice(0)), now });
+      if (updates.length) stmt.updateAlerts.run({ rows: JSON.stringify(updates.splice(0)), now });
+    };
 
     for (const e of events) {
       const modelName = e.labels[labelNames.model];
@@ -170,25 +230,26 @@ function applyEvents(db: Db, tx: Conn, events: AlertEvent[], actor: Actor, now: 
       // Only a new firing attaches to an incident: a repeat notification of the same firing leaves an alert that a
       // person unlinked where they put it.
       if (firesAnew && (incidentId === null || !incidentOpen)) {
-        incidentId = groupIncident.get(e.groupKey) ?? openIncidentFor(tx, e, actor, now, opened);
+        incidentId = groupIncident.get(e.groupKey) ?? stmt.openGroupIncident.get({ groupKey: e.groupKey })?.id ?? openDraftIncident(tx, e, actor, now, opened);
         groupIncident.set(e.groupKey, incidentId);
       }
-      const row = {
-        ruleName: e.ruleName,
-        status: e.status,
-        severity: e.severity,
-        labels: JSON.stringify(e.labels),
-        annotations: JSON.stringify(e.annotations),
-        startsAt: e.startsAt,
-        endsAt: e.endsAt,
-        now,
-        fired: firesAnew ? 1 : 0,
+      const row: AlertRow = [
+        e.sender,
+        e.fingerprint,
+        e.ruleName,
+        e.status,
+        e.severity,
+        JSON.stringify(e.labels),
+        JSON.stringify(e.annotations),
+        e.startsAt,
+        e.endsAt,
+        firesAnew ? 1 : 0,
         incidentId,
         modelVersionId,
-      };
-      const alertId = before
-        ? (stmt.updateAlert.run({ ...row, id: before.id }), before.id)
-        : (stmt.insertAlert.get({ ...row, sender: e.sender, fingerprint: e.fingerprint }) as { id: number }).id;
+        before?.id ?? null,
+      ];
+      (before ? updates : inserts).push(row);
+      if (writeAsWeGo) flushRows();
 
       if (incidentId === null) continue;
       if (e.status === "firing") {
@@ -210,43 +271,32 @@ function applyEvents(db: Db, tx: Conn, events: AlertEvent[], actor: Actor, now: 
           seen.count += 1;
           seen.at = Math.min(seen.at, at);
         } else {
-          perIncident.set(key, { at, alertId, count: 1, title: e.title && e.title !== e.ruleName ? `: ${e.title}` : "" });
+          perIncident.set(key, { at, alertId: before?.id ?? null, sender: e.sender, fingerprint: e.fingerprint, count: 1, title: e.title && e.title !== e.ruleName ? `: ${e.title}` : "" });
         }
       }
     }
+    flushRows();
     // A draft takes the severity of its most severe alert; once people triage it, severity is theirs to set.
     for (const [incidentId, severity] of draftSeverity) {
-      const raised = tx
-        .update(incidents)
-        .set({ severity, updatedAt: now })
-        .where(and(eq(incidents.id, incidentId), eq(incidents.status, "draft"), sql`${incidents.severity} > ${severity}`))
-        .returning({ id: incidents.id })
-        .get();
-      if (raised && !opened.includes(incidentId)) recordAudit(tx, actor, "severity", "incident", incidentId, { to: severity });
+      const raised = stmt.raiseDraftSeverity.run({ severity, now, id: incidentId }).changes > 0;
+      if (raised && !opened.includes(incidentId)) stmt.recordAudit(actor, "severity", "incident", incidentId, { to: severity });
     }
     // A classified incident that gained a model may now repeat an earlier one (drafts are not classified yet).
     const anchors = [...newModelLinks].map((id) => repeatAnchor(tx, id)).filter((a) => a?.classId);
     if (anchors.length) refreshRepeats(tx, anchors);
     for (const [incidentId, perIncident] of changes) {
       for (const [key, c] of perIncident) {
-        stmt.insertTimeline.run(incidentId, c.at, `${key}${c.count > 1 ? ` (${c.count} alerts)` : ""}${c.title}`, c.alertId);
+        const alertId = c.alertId ?? stmt.alertId.get(c.sender, c.fingerprint)!.id;
+        stmt.insertTimeline.run(incidentId, c.at, `${key}${c.count > 1 ? ` (${c.count} alerts)` : ""}${c.title}`, alertId);
       }
-      if (!opened.includes(incidentId)) recordAudit(tx, actor, "alerts", "incident", incidentId, { alerts: perIncident.size });
+      if (!opened.includes(incidentId)) stmt.recordAudit(actor, "alerts", "incident", incidentId, { alerts: perIncident.size });
     }
     return { alerts: events.length, incidents: [...new Set([...opened, ...changes.keys()])], opened };
   }
 }
 
-/** The open incident of this alert's group, or a new draft opened from the alert. */
-function openIncidentFor(tx: Conn, e: AlertEvent, actor: Actor, now: number, opened: number[]): number {
-  const open = tx
-    .select({ id: incidents.id })
-    .from(incidents)
-    .where(and(eq(incidents.groupKey, e.groupKey), inArray(incidents.status, OPEN)))
-    .orderBy(desc(incidents.startedAt))
-    .limit(1)
-    .get();
-  if (open) return open.id;
+/** A new draft incident opened from an alert whose group has no open incident. */
+function openDraftIncident(tx: Conn, e: AlertEvent, actor: Actor, now: number, opened: number[]): number {
   const startedAt = Math.min(e.startsAt ?? now, now);
   const id = insertIncident(
     tx,

@@ -1,4 +1,4 @@
-import { desc, eq, and, type SQL } from "drizzle-orm";
+import { and, desc, eq, sql, type SQL } from "drizzle-orm";
 import { auditLog, users } from "../../db/schema";
 import type { Conn, Db } from "../utils/db.server";
 
@@ -6,6 +6,10 @@ import type { Conn, Db } from "../utils/db.server";
 export type Actor = { id: number | null; label: string };
 
 export const SYSTEM: Actor = { id: null, label: "system" };
+
+function auditRow(actor: Actor, action: string, entity: string, entityId: number | string, detail: Record<string, unknown>) {
+  return { actorId: actor.id, actorLabel: actor.label, action, entity, entityId: String(entityId), detail: JSON.stringify(detail) };
+}
 
 /** Appends one audit entry; call it inside the transaction of the change it records. */
 export function recordAudit(
@@ -16,16 +20,24 @@ export function recordAudit(
   entityId: number | string,
   detail: Record<string, unknown> = {},
 ): void {
-  db.insert(auditLog)
+  db.insert(auditLog).values(auditRow(actor, action, entity, entityId, detail)).run();
+}
+
+/** recordAudit as a statement prepared once on `db`'s connection, for hot paths (it joins the open transaction). */
+export function prepareRecordAudit(db: Db) {
+  const insert = db
+    .insert(auditLog)
     .values({
-      actorId: actor.id,
-      actorLabel: actor.label,
-      action,
-      entity,
-      entityId: String(entityId),
-      detail: JSON.stringify(detail),
+      actorId: sql.placeholder("actorId"),
+      actorLabel: sql.placeholder("actorLabel"),
+      action: sql.placeholder("action"),
+      entity: sql.placeholder("entity"),
+      entityId: sql.placeholder("entityId"),
+      detail: sql.placeholder("detail"),
     })
-    .run();
+    .prepare();
+  return (actor: Actor, action: string, entity: string, entityId: number | string, detail: Record<string, unknown> = {}) =>
+    void insert.run(auditRow(actor, action, entity, entityId, detail));
 }
 
 export function listAudit(db: Db, opts: { entity?: string; entityId?: string | number; limit?: number } = {}) {

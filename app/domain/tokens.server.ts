@@ -1,5 +1,5 @@
 import crypto from "node:crypto";
-import { and, desc, eq, isNull, lt, or } from "drizzle-orm";
+import { and, desc, eq, isNull, lt, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import { TOKEN_SCOPES, apiTokens, users } from "../../db/schema";
 import type { Db } from "../utils/db.server";
@@ -59,25 +59,35 @@ export function listTokens(db: Db) {
 
 export type TokenIdentity = { id: number; name: string; scope: TokenScope };
 
+// Every webhook and API request looks its token up: the query is prepared once per connection.
+const tokenLookups = new WeakMap<object, ReturnType<typeof prepareTokenLookup>>();
+function prepareTokenLookup(db: Db) {
+  return db
+    .select({ id: apiTokens.id, name: apiTokens.name, scope: apiTokens.scope, lastUsedAt: apiTokens.lastUsedAt })
+    .from(apiTokens)
+    .where(and(eq(apiTokens.tokenHash, sql.placeholder("hash")), eq(apiTokens.scope, sql.placeholder("scope")), isNull(apiTokens.revokedAt)))
+    .prepare();
+}
+
 /**
  * The active token of this scope named by an `Authorization: Bearer …` header, or null.
  * Records last use at most once a minute, so the ingest path does not write for every request.
  */
-export function authenticateToken(db: Db, authorization: string | null, scope: TokenScope): TokenIdentity | null {
+export function authenticateToken(db: Db, authorization: string | null | undefined, scope: TokenScope): TokenIdentity | null {
   const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? "");
   if (!m) return null;
-  const token = db
-    .select({ id: apiTokens.id, name: apiTokens.name, scope: apiTokens.scope })
-    .from(apiTokens)
-    .where(and(eq(apiTokens.tokenHash, sha256(m[1])), eq(apiTokens.scope, scope), isNull(apiTokens.revokedAt)))
-    .get();
+  let lookup = tokenLookups.get(db.$client);
+  if (!lookup) tokenLookups.set(db.$client, (lookup = prepareTokenLookup(db)));
+  const token = lookup.get({ hash: sha256(m[1]), scope });
   if (!token) return null;
   const now = Date.now();
-  db.update(apiTokens)
-    .set({ lastUsedAt: now })
-    .where(and(eq(apiTokens.id, token.id), or(isNull(apiTokens.lastUsedAt), lt(apiTokens.lastUsedAt, now - 60_000))))
-    .run();
-  return token;
+  if (token.lastUsedAt === null || token.lastUsedAt < now - 60_000) {
+    db.update(apiTokens)
+      .set({ lastUsedAt: now })
+      .where(and(eq(apiTokens.id, token.id), or(isNull(apiTokens.lastUsedAt), lt(apiTokens.lastUsedAt, now - 60_000))))
+      .run();
+  }
+  return { id: token.id, name: token.name, scope: token.scope };
 }
 
 export function tokenActor(token: TokenIdentity): Actor {

@@ -148,9 +148,12 @@ export const time = timeText.transform((text, ctx) => {
 
 /** Optional RFC 3339 time: absent, null, "" and the zero time become null. */
 export const optionalTime = z
-  .union([z.null(), z.literal(""), time], { error: TIME_HINT })
+  .union([time, z.null(), z.literal("")], { error: TIME_HINT })
   .optional()
   .transform((ms) => (typeof ms === "number" ? ms : null));
+
+// The alerts of one group mostly share their links: each distinct one is parsed once (a bounded memo).
+const checkedLinks = new Map<string, boolean>();
 
 /** An http(s) link or null; never fails, since a bad link is no reason to lose an alert. */
 export const link = z
@@ -160,12 +163,18 @@ export const link = z
     if (typeof value !== "string") return null;
     const text = value.trim();
     if (!text || text.length > MAX_URL_LENGTH) return null;
-    try {
-      const { protocol } = new URL(text);
-      return protocol === "http:" || protocol === "https:" ? text : null;
-    } catch {
-      return null;
+    let allowed = checkedLinks.get(text);
+    if (allowed === undefined) {
+      try {
+        const { protocol } = new URL(text);
+        allowed = protocol === "http:" || protocol === "https:";
+      } catch {
+        allowed = false;
+      }
+      if (checkedLinks.size >= 1_000) checkedLinks.clear();
+      checkedLinks.set(text, allowed);
     }
+    return allowed ? text : null;
   });
 
 export const modelLabelOf = (options: ParseOptions | undefined) => options?.modelLabel || "model";

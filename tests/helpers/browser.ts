@@ -1,9 +1,10 @@
 import { chromium, type Browser } from "playwright-core";
+import { CHROMIUM_PATH } from "../../scripts/lib/tools";
 
 /** Debian's Chromium, headless, with the background traffic a closed network refuses turned off. */
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    executablePath: CHROMIUM_PATH,
     headless: true,
     args: [
       "--no-sandbox",

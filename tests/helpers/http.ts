@@ -3,7 +3,7 @@ export class Client {
   private cookies = new Map<string, string>();
   constructor(readonly base: string) {}
 
-  private cookieHeader(): string {
+  cookieHeader(): string {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
   }
 
@@ -74,4 +74,12 @@ export function incidentIdFrom(res: Response): number {
   const m = /\/incidents\/(\d+)$/.exec(res.headers.get("Location") ?? "");
   if (!m) throw new Error(`expected a redirect to an incident, got ${res.status} ${res.headers.get("Location")}`);
   return Number(m[1]);
+}
+
+/** Creates a webhook token through Settings → API tokens as `admin` and returns its secret (shown once). */
+export async function createWebhookToken(admin: Client, name: string): Promise<string> {
+  const res = await admin.submit("/settings/tokens", { intent: "create", name, scope: "webhook" });
+  const secret = /<p class="secret">([^<]+)<\/p>/.exec(await res.text())?.[1];
+  if (!secret) throw new Error("no token in the response");
+  return secret;
 }

@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADMIN, incidentIdFrom, setupAdmin, signIn, type Client } from "../helpers/http";
+import { ADMIN, createWebhookToken, incidentIdFrom, setupAdmin, signIn, type Client } from "../helpers/http";
 import { startServer, type RunningServer } from "../helpers/server";
 
 let server: RunningServer;
@@ -17,13 +17,6 @@ let backupFile: string;
 const incidents: { id: number; title: string }[] = [];
 
 type Ack = { delivery: number; fingerprints: string[]; at: number };
-
-async function createWebhookToken(name: string): Promise<string> {
-  const res = await admin.submit("/settings/tokens", { intent: "create", name, scope: "webhook" });
-  const secret = /<p class="secret">([^<]+)<\/p>/.exec(await res.text())?.[1];
-  if (!secret) throw new Error("no token in the response");
-  return secret;
-}
 
 function postAlerts(url: string, alerts: unknown[]): Promise<Response> {
   return fetch(`${url}/api/webhooks/generic`, {
@@ -105,7 +98,7 @@ beforeAll(async () => {
   backupFile = path.join(work, "backups", "faultline-test.db");
   server = await startServer();
   admin = await setupAdmin(server.url);
-  token = await createWebhookToken("backup-test");
+  token = await createWebhookToken(admin, "backup-test");
 });
 
 afterAll(async () => {

@@ -1,6 +1,7 @@
+import fs from "node:fs";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADMIN, setupAdmin, signIn, type Client } from "../helpers/http";
+import { ADMIN, createWebhookToken, setupAdmin, signIn } from "../helpers/http";
 import { startServer, type RunningServer } from "../helpers/server";
 
 let server: RunningServer;
@@ -31,27 +32,26 @@ function query<T>(sql: string): T[] {
   }
 }
 
-async function createWebhookToken(admin: Client, name: string): Promise<string> {
-  const res = await admin.submit("/settings/tokens", { intent: "create", name, scope: "webhook" });
-  const secret = /<p class="secret">([^<]+)<\/p>/.exec(await res.text())?.[1];
-  if (!secret) throw new Error("no token in the response");
-  return secret;
-}
-
 /**
  * 8 senders post unique generic alerts (1-3 per delivery, one group per delivery) as fast as the app answers,
- * recording each 200, until the app dies (or 10 s / 2,000 requests per sender pass).
+ * recording each 200, until the app dies of `signal` (or 10 s / 2,000 requests per sender pass). Answers other
+ * than 200 after the signal are counted apart from requests that got no answer.
  */
-async function streamUntilKilled(seed: number, killAfterMs: number): Promise<{ acked: number; failed: number; killedWith: string | null }> {
+async function streamUntilKilled(
+  seed: number,
+  killAfterMs: number,
+  signal: "SIGKILL" | "SIGTERM" = "SIGKILL",
+): Promise<{ acked: number; failed: number; answeredOtherwise: number; killedWith: string | null; exitCode: number | null }> {
   const url = server.url;
   let dead = false;
   let ackedNow = 0;
   let failed = 0;
+  let answeredOtherwise = 0;
   const deadline = Date.now() + 10_000;
-  const exited = new Promise<string | null>((resolve) => server.process.once("exit", (_code, signal) => resolve(signal)));
+  const exited = new Promise<[number | null, string | null]>((resolve) => server.process.once("exit", (code, sig) => resolve([code, sig])));
   const killer = setTimeout(() => {
     dead = true;
-    server.process.kill("SIGKILL");
+    server.process.kill(signal);
   }, killAfterMs);
   const senders = Array.from({ length: 8 }, async (_, s) => {
     const rand = mulberry32(seed * 100 + s);
@@ -76,7 +76,10 @@ async function streamUntilKilled(seed: number, killAfterMs: number): Promise<{ a
         });
         const text = await res.text();
         // Only a complete 200 counts as acknowledged; a response cut off by the kill throws above.
-        if (res.status !== 200) throw new Error(`unexpected ${res.status}: ${text}`);
+        if (res.status !== 200) {
+          if (dead) answeredOtherwise += 1;
+          throw new Error(`unexpected ${res.status}: ${text}`);
+        }
         const answer = JSON.parse(text) as { delivery: number; duplicate: boolean; alerts: number };
         expect(answer).toMatchObject({ duplicate: false, alerts: fingerprints.length });
         acked.push({ delivery: answer.delivery, fingerprints });
@@ -91,7 +94,8 @@ async function streamUntilKilled(seed: number, killAfterMs: number): Promise<{ a
   await Promise.all(senders);
   clearTimeout(killer);
   if (!dead) throw new Error("the stream ended before the kill");
-  return { acked: ackedNow, failed, killedWith: await exited };
+  const [exitCode, killedWith] = await exited;
+  return { acked: ackedNow, failed, answeredOtherwise, killedWith, exitCode };
 }
 
 function checkDatabase() {
@@ -169,6 +173,26 @@ describe("SIGKILL during a stream of webhook deliveries", () => {
 
   it("still holds every acknowledged delivery after all the crashes", () => {
     expect(acked.length).toBeGreaterThan(rounds.length * 6);
+    checkDatabase();
+  });
+});
+
+describe("SIGTERM during a stream of webhook deliveries", () => {
+  it("answers the deliveries in flight, loses none it acknowledged, checkpoints the WAL and exits 0", async () => {
+    const before = acked.length;
+    let printed = "";
+    server.process.stdout!.on("data", (c: Buffer) => (printed += c.toString()));
+    const round = await streamUntilKilled(77, 1_200, "SIGTERM");
+    expect(round).toMatchObject({ exitCode: 0, killedWith: null, answeredOtherwise: 0 });
+    expect(round.acked).toBeGreaterThan(5);
+    expect(acked.length - before).toBe(round.acked);
+    // The WAL was checkpointed into the database and removed on close: the database file alone holds every delivery.
+    expect(fs.existsSync(`${server.dbFile}-wal`) ? fs.statSync(`${server.dbFile}-wal`).size : 0).toBe(0);
+    expect(printed).toMatch(/"msg":"database checkpointed and closed"/);
+    const ids = new Set(query<{ id: number }>("select id from alert_deliveries where outcome = 'processed'").map((d) => d.id));
+    expect(acked.filter((a) => !ids.has(a.delivery))).toEqual([]);
+
+    server = await startServer({ dir: server.dir });
     checkDatabase();
   });
 });

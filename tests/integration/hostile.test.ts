@@ -3,7 +3,7 @@ import http from "node:http";
 import net from "node:net";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADMIN, Client, incidentIdFrom, setupAdmin } from "../helpers/http";
+import { ADMIN, Client, createWebhookToken, incidentIdFrom, setupAdmin } from "../helpers/http";
 import { startServer, type RunningServer } from "../helpers/server";
 
 let server: RunningServer;
@@ -41,13 +41,6 @@ function query<T>(sql: string, ...params: unknown[]): T[] {
   } finally {
     db.close();
   }
-}
-
-async function createWebhookToken(name: string): Promise<string> {
-  const res = await admin.submit("/settings/tokens", { intent: "create", name, scope: "webhook" });
-  const secret = /<p class="secret">([^<]+)<\/p>/.exec(await res.text())?.[1];
-  if (!secret) throw new Error("no token in the response");
-  return secret;
 }
 
 /** Signs in as the admin with plain fetch and returns the cookies and this browser's CSRF token. */
@@ -97,10 +90,10 @@ function snapshot() {
 
 type Outcome = { status: number; contentType: string; body: string } | { error: string };
 
-/** Runs `cases` 50 at a time (and stops at the deadline), collecting one outcome per case. */
-async function inBatches<C>(cases: C[], send: (c: C) => Promise<Outcome>, deadline: number): Promise<Outcome[]> {
+/** Runs `cases` 50 at a time, collecting one outcome per case. */
+async function inBatches<C>(cases: C[], send: (c: C) => Promise<Outcome>): Promise<Outcome[]> {
   const out: Outcome[] = [];
-  for (let i = 0; i < cases.length && Date.now() < deadline; i += 50) {
+  for (let i = 0; i < cases.length; i += 50) {
     out.push(...(await Promise.all(cases.slice(i, i + 50).map((c) => send(c).catch((e: Error) => ({ error: String(e.cause ?? e.message) }))))));
   }
   return out;
@@ -590,7 +583,7 @@ let deliveriesBefore = 0;
 beforeAll(async () => {
   server = await startServer();
   admin = await setupAdmin(server.url);
-  token = await createWebhookToken("hostile");
+  token = await createWebhookToken(admin, "hostile");
   ids.incident = incidentIdFrom(await admin.submit("/incidents/new", incidentForm));
   const page = `/incidents/${ids.incident}`;
   expect((await admin.submit(page, { intent: "timeline.add", at: "2026-03-01T10:05", kind: "note", body: "Baseline entry" })).status).toBe(302);
@@ -614,10 +607,14 @@ afterAll(async () => {
   await server?.dispose();
 });
 
+// The large cases are bounded by their count, not by the clock: on a loaded machine they take longer and still
+// finish. This timeout only stops a hang.
+const COUNTED = { timeout: 300_000 };
+
 describe("hostile input", () => {
-  it("answers 3,000 malformed webhook deliveries with a 4xx and a JSON error, never a 5xx", async () => {
+  it("answers 3,000 malformed webhook deliveries with a 4xx and a JSON error, never a 5xx", COUNTED, async () => {
     const cases = webhookCases(3_000);
-    const outcomes = await inBatches(cases, sendWebhook, Date.now() + 40_000);
+    const outcomes = await inBatches(cases, sendWebhook);
     expect(outcomes).toHaveLength(cases.length);
     const bad: string[] = [];
     outcomes.forEach((o, i) => {
@@ -659,9 +656,9 @@ describe("hostile input", () => {
     expect(query("select id, outcome, substr(body, 1, 60) as body from alert_deliveries where body like '%aborted-upload-%'")).toEqual([]);
   });
 
-  it("answers garbage form posts on every form with a 4xx or a redirect, never a 5xx", async () => {
+  it("answers garbage form posts on every form with a 4xx or a redirect, never a 5xx", COUNTED, async () => {
     const cases = formCases(1_200);
-    const outcomes = await inBatches(cases, sendForm, Date.now() + 40_000);
+    const outcomes = await inBatches(cases, sendForm);
     expect(outcomes).toHaveLength(cases.length);
     const bad = outcomes.flatMap((o, i) => {
       const c = cases[i];

@@ -1,0 +1,106 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { NextFunction, Request, Response } from "express";
+import { modelLabels, storeUnappliedDelivery, type IncomingDelivery } from "../../app/domain/alerts.server";
+import { createDeliveryQueue } from "../../app/domain/ingest-queue.server";
+import { authenticateToken, tokenActor } from "../../app/domain/tokens.server";
+import { BodyTooLargeError, MAX_BODY_BYTES, readBodyLimited } from "../../app/utils/body-limit.server";
+import { getDb } from "../../app/utils/db.server";
+import { logger } from "../../app/utils/logger.server";
+import { metrics, type RefusalReason } from "../../app/utils/metrics.server";
+import { SENDERS, WebhookParseError, isSender, parseWebhook, verifyGrafanaSignature, verifyPagerDutySignature } from "../../app/webhooks/index";
+
+function secrets(name: string): string[] {
+  return (process.env[name] ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+}
+
+function sendJson(res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void {
+  const body = JSON.stringify(value);
+  res.writeHead(status, { "Content-Type": "application/json; charset=utf-8", "Content-Length": Buffer.byteLength(body), ...headers }).end(body);
+}
+
+/** The request headers as stored with the delivery: never its credentials. */
+function keptHeaders(req: IncomingMessage): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const [key, value] of Object.entries(req.headers)) {
+    if (key !== "authorization" && key !== "cookie" && value !== undefined) kept[key] = Array.isArray(value) ? value.join(", ") : value;
+  }
+  return kept;
+}
+
+let queue: ReturnType<typeof createDeliveryQueue> | undefined;
+
+/**
+ * `/api/webhooks/:sender`, served by express in front of Remix (the hot path needs none of Remix's work): the
+ * token is checked before the body is read, the body is read once (at most 1 MiB), parsed and validated once,
+ * then stored and applied by the group-commit queue; the answer is sent only after the commit.
+ */
+export function webhookEndpoint(req: Request, res: Response, next: NextFunction): void {
+  receiveWebhook(req, res).catch(next);
+}
+
+async function receiveWebhook(req: Request, res: Response): Promise<void> {
+  const started = performance.now();
+  const sender = req.params.sender ?? "";
+  const refuse = (status: number, reason: RefusalReason, error: string, headers?: Record<string, string>) => {
+    if (isSender(sender)) metrics.refused.inc({ sender, reason });
+    logger.warn({ sender: sender.slice(0, 40), reason, status }, `webhook refused: ${error}`);
+    sendJson(res, status, { error }, headers);
+  };
+  if (req.method !== "POST") return refuse(405, "method", "Send alerts with POST.", { Allow: "POST" });
+  if (!isSender(sender)) return refuse(404, "unknown_sender", `Unknown sender "${sender.slice(0, 40)}". Use one of: ${SENDERS.join(", ")}.`);
+  metrics.received.inc({ sender });
+  const db = getDb();
+
+  const token = authenticateToken(db, req.headers.authorization, "webhook");
+  // PagerDuty cannot send a bearer token; its deliveries may instead carry an HMAC signature over the body.
+  const pagerDutySignature = sender === "pagerduty" ? req.headers["x-pagerduty-signature"] : undefined;
+  const pagerDutySecrets = secrets("PAGERDUTY_WEBHOOK_SECRETS");
+  const unauthorized = () =>
+    refuse(401, "unauthorized", req.headers.authorization ? "Invalid or revoked token." : "Missing Authorization: Bearer <webhook token>.", {
+      "WWW-Authenticate": "Bearer",
+    });
+  if (!token && !(typeof pagerDutySignature === "string" && pagerDutySecrets.length)) return unauthorized();
+
+  let body: string;
+  try {
+    body = (await readBodyLimited(req, MAX_BODY_BYTES)).toString("utf8");
+  } catch (e) {
+    if (e instanceof BodyTooLargeError) return refuse(413, "too_large", `Body over ${MAX_BODY_BYTES} bytes; split the batch.`);
+    // The client went away mid-body: there is no one to answer.
+    logger.info({ sender, reason: "aborted" }, "webhook body not received whole");
+    return void res.destroy();
+  }
+  if (!token && !verifyPagerDutySignature(body, String(pagerDutySignature), pagerDutySecrets)) return unauthorized();
+  const grafanaSecret = process.env.GRAFANA_WEBHOOK_SECRET;
+  if (
+    sender === "grafana" &&
+    grafanaSecret &&
+    !verifyGrafanaSignature(body, req.get("X-Grafana-Alerting-Signature") ?? null, grafanaSecret, req.get("X-Grafana-Alerting-Signature-Timestamp") ?? null)
+  ) {
+    return refuse(401, "unauthorized", "Missing or invalid X-Grafana-Alerting-Signature.");
+  }
+
+  const delivery: IncomingDelivery = { sender, headers: keptHeaders(req), body, tokenId: token?.id ?? null };
+  let events;
+  try {
+    events = parseWebhook(sender, JSON.parse(body), { modelLabel: modelLabels().model });
+  } catch (e) {
+    const message = e instanceof SyntaxError ? "Body is not valid JSON." : e instanceof WebhookParseError ? e.message : null;
+    if (message === null) throw e;
+    storeUnappliedDelivery(db, delivery, "rejected", message);
+    return refuse(400, "invalid", message);
+  }
+  const actor = token ? tokenActor(token) : { id: null, label: "pagerduty-signature" };
+  queue ??= createDeliveryQueue(db);
+  try {
+    const result = await queue.receive({ delivery, events, actor, now: Date.now() });
+    if (!result.duplicate) metrics.applied.inc({ sender });
+    sendJson(res, 200, result);
+  } catch (e) {
+    // Nothing of it was applied; the body was kept as "failed" so an admin can replay it once the cause is fixed.
+    logger.error({ sender, err: e }, "webhook delivery could not be applied");
+    refuse(500, "failed", "The delivery could not be applied; it was kept for replay.");
+  } finally {
+    metrics.ingestSeconds.observe({ sender }, (performance.now() - started) / 1000);
+  }
+}
