@@ -1,5 +1,4 @@
 import bm25Vectorizer, { type BM25Vectorizer } from "wink-nlp/utilities/bm25-vectorizer";
-import similarity from "wink-nlp/utilities/similarity";
 import type { Bow, ItemToken, ItsFunction, WinkMethods } from "wink-nlp";
 import type { TaxonomyEntry } from "./taxonomy.server";
 
@@ -86,6 +85,8 @@ export type Ranking = {
   classes: RankedClass[];
   /** Subclasses, best first, scored with their class. */
   subclasses: (RankedClass & { parentId: string })[];
+  /** The text's stems with their BM25 weights among the top-level classes (how telling each word is). */
+  weights: Bow;
 };
 
 /** Class documents in BM25 form, refitted lazily after learning (fitting takes milliseconds, whatever the number of incidents). */
@@ -165,23 +166,30 @@ export class SuggestionModel {
   rank(terms: Terms): Ranking {
     if (!this.fit) this.refit();
     const { tops, subs } = this.fit!;
+    // Both sides are l2-normalised BM25 bags, so their cosine is the dot product over the query's few terms.
     const score = (fit: Fit) => {
       const query = fit.vectorizer.bowOf(terms.stems);
-      return fit.ids.map((id, i) => {
-        const doc = fit.bows[i];
-        const shared = Object.keys(query).filter((s) => doc[s]);
-        shared.sort((a, b) => query[b] * doc[b] - query[a] * doc[a]);
-        return { id, cosine: shared.length ? similarity.bow.cosine(query, doc) : 0, words: shared.slice(0, 6).map((s) => terms.words.get(s) ?? s) };
-      });
+      const stems = Object.keys(query);
+      return {
+        query,
+        scores: fit.ids.map((id, i) => {
+          const doc = fit.bows[i];
+          const shared = stems.filter((s) => doc[s]);
+          shared.sort((a, b) => query[b] * doc[b] - query[a] * doc[a]);
+          const cosine = shared.reduce((sum, s) => sum + query[s] * doc[s], 0);
+          return { id, cosine, words: shared.slice(0, 6).map((s) => terms.words.get(s) ?? s) };
+        }),
+      };
     };
-    const subScores = score(subs);
+    const subScores = score(subs).scores;
     const bestSub = new Map<string, number>();
     for (const s of subScores) {
       const parent = this.parentOf(s.id)!;
       bestSub.set(parent, Math.max(bestSub.get(parent) ?? 0, s.cosine));
     }
     // A class is as likely as its own document says, helped by its best subclass (the finer description).
-    const classScores = score(tops).map((c) => ({ ...c, raw: c.cosine + SUBCLASS_WEIGHT * (bestSub.get(c.id) ?? 0) }));
+    const topScores = score(tops);
+    const classScores = topScores.scores.map((c) => ({ ...c, raw: c.cosine + SUBCLASS_WEIGHT * (bestSub.get(c.id) ?? 0) }));
     const total = classScores.reduce((a, c) => a + c.raw, 0) || 1;
     const classes = classScores
       .map((c) => ({ id: c.id, score: c.raw / total, words: c.words }))
@@ -194,7 +202,7 @@ export class SuggestionModel {
         return { id: s.id, parentId, score: (classScore.get(parentId) ?? 0) * 0.5 + (s.cosine / subTotal) * 0.5, words: s.words };
       })
       .sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
-    return { classes, subclasses };
+    return { classes, subclasses, weights: topScores.query };
   }
 }
 

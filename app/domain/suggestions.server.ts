@@ -1,0 +1,189 @@
+import { setImmediate as nextTurn } from "node:timers/promises";
+import { sql } from "drizzle-orm";
+import type { Conn, Db } from "../utils/db.server";
+import { SuggestionModel, prepareText, textTerms, type Ranking } from "./suggestion-model.server";
+import { loadTaxonomy } from "./taxonomy.server";
+
+/**
+ * Class suggestions for incidents, from the text model in suggestion-model.server.ts trained on content/ and on
+ * the team's confirmed classifications. Each database gets one live model: built from content at once, then taught
+ * the latest confirmed incidents of every class in the background (a few hundred rows per turn of the event loop,
+ * so requests are served meanwhile), then kept current one confirmation at a time.
+ */
+
+export type SimilarIncident = { id: number; title: string };
+export type Suggestion = {
+  classId: string;
+  subclassId: string | null;
+  /** Share of the evidence for this class, 0..1 (the scores of all classes add up to 1). */
+  score: number;
+  reasons: { words: string[]; similarIncidents: SimilarIncident[] };
+};
+
+/** Confirmed incidents learned per class at start-up: the newest ones; more would change each class's words little. */
+export const LEARN_PER_CLASS = 100;
+const CHUNK = 250;
+// The start of a write-up carries its summary and root cause; the rest (timeline, action items) mostly repeats them.
+const POSTMORTEM_CHARS = 800;
+
+/** A confirmed incident the model learned from, kept to be shown as a similar past incident. */
+type Example = { classId: string; topId: string; title: string; stems: Set<string> };
+
+type Live = {
+  model: SuggestionModel;
+  /** Incidents whose words the model holds, by id. */
+  learned: Map<number, Example>;
+  /** Resolves when the confirmed incidents present at start-up have been learned. */
+  warm: Promise<void>;
+  status: { learning: boolean; contentMs: number; learnMs: number | null; incidents: number };
+};
+
+const registry = globalThis as unknown as { __faultlineSuggesters?: WeakMap<Db, Promise<Live>> };
+
+/** The live model of a database, created on first use (the server starts it right after it listens). */
+export function suggester(db: Db): Promise<Live> {
+  registry.__faultlineSuggesters ??= new WeakMap();
+  let live = registry.__faultlineSuggesters.get(db);
+  if (!live) {
+    live = createLive(db);
+    registry.__faultlineSuggesters.set(db, live);
+  }
+  return live;
+}
+
+async function createLive(db: Db): Promise<Live> {
+  const t0 = performance.now();
+  await prepareText();
+  const model = new SuggestionModel(loadTaxonomy());
+  model.refit();
+  const live: Live = { model, learned: new Map(), warm: Promise.resolve(), status: { learning: true, contentMs: performance.now() - t0, learnMs: null, incidents: 0 } };
+  live.warm = learnConfirmed(db, live);
+  return live;
+}
+
+/** Starts building the model of `db` off the request path; errors are reported, not thrown at the caller. */
+export function startSuggestions(db: Db, onError: (e: unknown) => void): void {
+  suggester(db)
+    .then((live) => live.warm)
+    .catch(onError);
+}
+
+/** Words of an incident the model reads: title, summary, impact, the start of the write-up, alert rules and models. */
+type IncidentText = { text: string; title: string; classId: string | null; confirmed: boolean };
+
+function incidentTexts(db: Conn, ids: number[]): Map<number, IncidentText> {
+  if (!ids.length) return new Map();
+  const rows = db.all<{ id: number; text: string; title: string; classId: string | null; status: string | null }>(sql`
+    select i.id, i.title, i.primary_class_id as classId, i.class_status as status,
+      i.title || char(10) || i.summary || char(10) || i.impact || char(10) || substr(i.postmortem_md, 1, ${POSTMORTEM_CHARS})
+        || char(10) || coalesce((select group_concat(distinct a.rule_name) from alerts a where a.incident_id = i.id), '')
+        || char(10) || coalesce((select group_concat(distinct m.name) from incident_models im
+             join model_versions mv on mv.id = im.model_version_id join models m on m.id = mv.model_id where im.incident_id = i.id), '') as text
+    from incidents i where i.id in ${ids}`);
+  return new Map(rows.map((r) => [r.id, { text: r.text, title: r.title, classId: r.classId, confirmed: r.status === "confirmed" }]));
+}
+
+/** Learns one confirmed incident (false when its class is not in content, i.e. retired). */
+function learnIncident(live: Live, id: number, row: IncidentText, stems: string[]): void {
+  if (!row.confirmed || !row.classId || !live.model.learn(row.classId, stems)) return;
+  const topId = live.model.parentOf(row.classId) ?? row.classId;
+  live.learned.set(id, { classId: row.classId, topId, title: row.title, stems: new Set(stems) });
+}
+
+async function learnConfirmed(db: Db, live: Live): Promise<void> {
+  const t0 = performance.now();
+  const ids = db
+    .all<{ id: number }>(sql`select id from (select id, row_number() over (partition by primary_class_id order by started_at desc, id desc) as n
+      from incidents where class_status = 'confirmed' and primary_class_id is not null) where n <= ${LEARN_PER_CLASS}`)
+    .map((r) => r.id);
+  for (let i = 0; i < ids.length; i += CHUNK) {
+    await nextTurn();
+    // Re-read at learning time: a confirmation since the list was taken has been learned already, or changed the class.
+    for (const [id, row] of incidentTexts(db, ids.slice(i, i + CHUNK).filter((id) => !live.learned.has(id)))) {
+      learnIncident(live, id, row, textTerms(row.text).stems);
+    }
+  }
+  live.model.refit();
+  live.status = { ...live.status, learning: false, learnMs: performance.now() - t0, incidents: live.learned.size };
+}
+
+/**
+ * Keeps the model current after a classification was saved: unlearns the incident's old class if it had been
+ * learned, learns the new one if a person confirmed it. Call after the transaction commits.
+ */
+export function noteClassification(db: Db, incidentId: number): void {
+  const live = registry.__faultlineSuggesters?.get(db);
+  if (!live) return;
+  void live.then((l) => {
+    const row = incidentTexts(db, [incidentId]).get(incidentId);
+    const was = l.learned.get(incidentId);
+    if (was && row?.confirmed && was.classId === row.classId) return;
+    const stems = row ? textTerms(row.text).stems : [];
+    if (was) {
+      // The words it was learned with, not today's: an edited write-up must not unlearn words it never added.
+      l.model.learn(was.classId, [...was.stems], -1);
+      l.learned.delete(incidentId);
+    }
+    if (row) learnIncident(l, incidentId, row, stems);
+    // Refit between requests rather than in the next one.
+    setImmediate(() => l.model.refit());
+  });
+}
+
+/**
+ * The learned confirmed incidents of each suggested class that share the most telling words with the text (the
+ * words' BM25 weights, over the square root of the incident's length so long write-ups do not win by size).
+ */
+function similarConfirmed(live: Live, weights: Record<string, number>, classIds: string[], exclude: number | null, perClass = 3): Map<string, SimilarIncident[]> {
+  const wanted = new Set(classIds);
+  const best = new Map<string, { id: number; title: string; score: number }[]>();
+  const stems = Object.keys(weights);
+  for (const [id, ex] of live.learned) {
+    if (id === exclude || !wanted.has(ex.topId)) continue;
+    let score = 0;
+    for (const s of stems) if (ex.stems.has(s)) score += weights[s];
+    if (score <= 0) continue;
+    score /= Math.sqrt(ex.stems.size);
+    const list = best.get(ex.topId) ?? [];
+    list.push({ id, title: ex.title, score });
+    list.sort((x, y) => y.score - x.score || y.id - x.id);
+    if (list.length > perClass) list.pop();
+    best.set(ex.topId, list);
+  }
+  return new Map([...best].map(([k, v]) => [k, v.map(({ id, title }) => ({ id, title }))]));
+}
+
+function toSuggestions(live: Live, ranking: Ranking, limit: number, exclude: number | null): Suggestion[] {
+  const top = ranking.classes.slice(0, limit);
+  const bestSub = (classId: string) => ranking.subclasses.find((s) => s.parentId === classId) ?? null;
+  const similar = similarConfirmed(live, ranking.weights, top.map((c) => c.id), exclude);
+  return top.map((c) => {
+    const sub = bestSub(c.id);
+    return {
+      classId: c.id,
+      subclassId: sub?.id ?? null,
+      score: Math.round(c.score * 1000) / 1000,
+      reasons: { words: [...new Set([...(sub?.words ?? []), ...c.words])].slice(0, 6), similarIncidents: similar.get(c.id) ?? [] },
+    };
+  });
+}
+
+/** The top `limit` classes for a text (API and eval), each with its best subclass and the reasons. */
+export async function suggestForText(db: Db, text: string, limit = 3): Promise<Suggestion[]> {
+  const live = await suggester(db);
+  return toSuggestions(live, live.model.rank(textTerms(text)), limit, null);
+}
+
+/** Suggestions for stored incidents (classify page, triage queue, import), keyed by incident id. */
+export async function suggestForIncidents(db: Db, ids: number[], limit = 3): Promise<Map<number, Suggestion[]>> {
+  const live = await suggester(db);
+  const out = new Map<number, Suggestion[]>();
+  for (const [id, row] of incidentTexts(db, ids)) out.set(id, toSuggestions(live, live.model.rank(textTerms(row.text)), limit, id));
+  return out;
+}
+
+/** How the model stands: for the triage page and the benchmark. */
+export async function suggesterStatus(db: Db) {
+  const live = await suggester(db);
+  return { ...live.status, examples: live.model.examples };
+}
