@@ -1,7 +1,7 @@
 import path from "node:path";
-import { and, asc, count, desc, eq, inArray, isNotNull, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
-import { failureClasses, incidentClasses, incidents } from "../../db/schema";
+import { classChanges, failureClasses, incidentClasses, incidents } from "../../db/schema";
 import { CONTENT_DIR, ContentError, listContentFiles, readContentFile } from "../utils/content.server";
 import type { Db } from "../utils/db.server";
 import { renderMarkdown } from "../utils/markdown.server";
@@ -196,14 +196,29 @@ export type ClassCounts = {
   rolledUp: Record<string, number>;
 };
 
-export function classCounts(db: Db): ClassCounts {
-  const rows = db
-    .select({ id: failureClasses.id, parentId: failureClasses.parentId, n: count() })
+/** Which classifications to count: confirmed ones only (the default), or suggested ones too. */
+export type CountOptions = { suggested?: boolean };
+
+/** Condition on incidents: a person confirmed the class (rows from before class_status existed count as confirmed). */
+const confirmedOnly = sql`${incidents.classStatus} is not 'suggested'`;
+
+function primaryRows(db: Db, opts: CountOptions, status?: "suggested") {
+  return db
+    .select({ id: failureClasses.id, parentId: failureClasses.parentId, family: failureClasses.family, n: count() })
     .from(incidentClasses)
     .innerJoin(failureClasses, eq(failureClasses.id, incidentClasses.classId))
-    .where(eq(incidentClasses.role, "primary"))
+    .innerJoin(incidents, eq(incidents.id, incidentClasses.incidentId))
+    .where(
+      and(
+        eq(incidentClasses.role, "primary"),
+        status ? eq(incidents.classStatus, status) : opts.suggested ? undefined : confirmedOnly,
+      ),
+    )
     .groupBy(failureClasses.id)
     .all();
+}
+
+function countsOf(rows: { id: string; parentId: string | null; n: number }[]): ClassCounts {
   const out: ClassCounts = { direct: {}, rolledUp: {} };
   for (const r of rows) {
     out.direct[r.id] = r.n;
@@ -213,17 +228,41 @@ export function classCounts(db: Db): ClassCounts {
   return out;
 }
 
-/** Incidents by the family of their primary class; unclassified incidents are in neither. */
-export function familyShare(db: Db): { ml: number; nonMl: number } {
-  const rows = db
-    .select({ family: failureClasses.family, n: count() })
-    .from(incidentClasses)
-    .innerJoin(failureClasses, eq(failureClasses.id, incidentClasses.classId))
-    .where(and(eq(incidentClasses.role, "primary"), isNotNull(failureClasses.family)))
-    .groupBy(failureClasses.family)
-    .all();
-  const n = (f: Family) => rows.find((r) => r.family === f)?.n ?? 0;
+/** Primary classes per class; confirmed only unless `suggested` is set. */
+export function classCounts(db: Db, opts: CountOptions = {}): ClassCounts {
+  return countsOf(primaryRows(db, opts));
+}
+
+/** Classes the classifier suggested and nobody confirmed yet, per class. */
+export function suggestedCounts(db: Db): ClassCounts {
+  return countsOf(primaryRows(db, {}, "suggested"));
+}
+
+/** Incidents by the family of their primary class; unclassified incidents are in neither. Confirmed only unless `suggested`. */
+export function familyShare(db: Db, opts: CountOptions = {}): { ml: number; nonMl: number } {
+  const rows = primaryRows(db, opts);
+  const n = (f: Family) => rows.filter((r) => r.family === f).reduce((a, r) => a + r.n, 0);
   return { ml: n("ml"), nonMl: n("non-ml") };
+}
+
+export type ClassChangeCounts = {
+  /** Per top-level class: person-confirmed classifications later changed to another class. */
+  corrected: Record<string, number>;
+  /** Per top-level class: suggestions a person replaced with another class. */
+  overridden: Record<string, number>;
+};
+
+/** How often each top-level class was changed after it was first recorded (by a person, or suggested). */
+export function classChangeCounts(db: Db): ClassChangeCounts {
+  const rows = db
+    .select({ top: sql<string>`coalesce(${failureClasses.parentId}, ${failureClasses.id})`, status: classChanges.fromStatus, n: count() })
+    .from(classChanges)
+    .innerJoin(failureClasses, eq(failureClasses.id, classChanges.fromClassId))
+    .groupBy(sql`1`, classChanges.fromStatus)
+    .all();
+  const out: ClassChangeCounts = { corrected: {}, overridden: {} };
+  for (const r of rows) (r.status === "confirmed" ? out.corrected : out.overridden)[r.top] = r.n;
+  return out;
 }
 
 /** One class or factor with its parent and subclasses, or null when the id was never known. */
