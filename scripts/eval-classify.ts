@@ -5,7 +5,7 @@
 // {"n","classTop1","classTop3","subclassTop1","subclassTop3","familyAccuracy"} (fractions between 0 and 1).
 import fs from "node:fs";
 import { z } from "zod";
-import { SuggestionModel, prepareText, textTerms } from "../app/domain/suggestion-model.server";
+import { loadSuggestionModel } from "../app/domain/suggestion-model.server";
 import { loadTaxonomy } from "../app/domain/taxonomy.server";
 import { fail, parseCli } from "./lib/cli";
 
@@ -58,11 +58,10 @@ const pct = (x: number) => `${(100 * x).toFixed(1)}%`.padStart(6);
 async function main() {
   const opts = parseCli(USAGE, { input: { type: "string" }, train: { type: "string" } });
   if (!opts.input) fail(`--input is required.\n${USAGE}`, 2);
-  await prepareText();
-  const model = new SuggestionModel(loadTaxonomy());
+  const model = await loadSuggestionModel(loadTaxonomy());
   const known = (id: string) => model.has(id);
   const input = readLines(opts.input, known);
-  if (opts.train) for (const l of readLines(opts.train, known)) model.learn(l.subclass ?? l.class, textTerms(`${l.title}\n${l.text}`).stems);
+  if (opts.train) for (const l of readLines(opts.train, known)) model.learn(l.subclass ?? l.class, model.terms(`${l.title}\n${l.text}`).stems);
 
   const tally = () => ({ n: 0, top1: 0, top3: 0 });
   const cls = tally();
@@ -70,7 +69,7 @@ async function main() {
   const families: Record<string, ReturnType<typeof tally> & { family: number }> = {};
   const confusions = new Map<string, number>();
   for (const l of input) {
-    const ranking = model.rank(textTerms(`${l.title}\n${l.text}`));
+    const ranking = model.rank(model.terms(`${l.title}\n${l.text}`));
     const classIds = ranking.classes.map((c) => c.id);
     const family = model.family(l.class) ?? "none";
     const f = (families[family] ??= { ...tally(), family: 0 });

@@ -9,15 +9,14 @@ import type { TaxonomyEntry } from "./taxonomy.server";
  * script trains it on content and labelled files only.
  */
 
-let nlp: WinkMethods | undefined;
+let nlp: Promise<WinkMethods> | undefined;
 
-/** wink-nlp with its English model, loaded on first use (the model takes about a second to load). */
-async function loadNlp(): Promise<WinkMethods> {
-  if (!nlp) {
-    const [{ default: winkNLP }, { default: english }] = await Promise.all([import("wink-nlp"), import("wink-eng-lite-web-model")]);
+/** wink-nlp with its English model, loaded once per module instance (the model takes about a second to load). */
+function loadNlp(): Promise<WinkMethods> {
+  nlp ??= Promise.all([import("wink-nlp"), import("wink-eng-lite-web-model")]).then(([{ default: winkNLP }, { default: english }]) =>
     // Only the tokenizer and the token features (stem, stop word, type) are needed: no tagging or entities.
-    nlp = winkNLP(english, []);
-  }
+    winkNLP(english, []),
+  );
   return nlp;
 }
 
@@ -27,9 +26,8 @@ export type Terms = { stems: string[]; words: Map<string, string> };
 // Alert rule names are CamelCase (FeatureNullRateHigh): split them into words before tokenizing.
 const camelCase = /([a-z0-9])([A-Z])/g;
 
-/** The stems of a text's words, without stop words, numbers and punctuation. Needs `prepareText()` first. */
-export function textTerms(text: string): Terms {
-  if (!nlp) throw new Error("call prepareText() before textTerms()");
+/** The stems of a text's words, without stop words, numbers and punctuation. */
+function textTerms(nlp: WinkMethods, text: string): Terms {
   const its = nlp.its;
   const stems: string[] = [];
   const words = new Map<string, string>();
@@ -48,9 +46,9 @@ export function textTerms(text: string): Terms {
   return { stems, words };
 }
 
-/** Loads the NLP model (once per process); everything else here is synchronous. */
-export async function prepareText(): Promise<void> {
-  await loadNlp();
+/** A model of the taxonomy's classes from content entries (classes only; retired ones are simply absent). */
+export async function loadSuggestionModel(entries: TaxonomyEntry[]): Promise<SuggestionModel> {
+  return new SuggestionModel(entries, await loadNlp());
 }
 
 /** The parts of a content file that describe its class; "How to tell it apart" names other classes, so it is left out. */
@@ -94,14 +92,22 @@ export class SuggestionModel {
   private profiles = new Map<string, Profile>();
   private fit: { tops: Fit; subs: Fit } | null = null;
 
-  /** Builds the content part from taxonomy entries (classes only, retired ones are simply absent). Needs `prepareText()`. */
-  constructor(entries: TaxonomyEntry[]) {
+  /** Builds the content part; use `loadSuggestionModel()`, which loads the language model first. */
+  constructor(
+    entries: TaxonomyEntry[],
+    private readonly nlp: WinkMethods,
+  ) {
     for (const e of entries) {
       if (e.kind !== "class") continue;
-      this.profiles.set(e.id, { id: e.id, parentId: e.parentId, family: e.family, content: textTerms(descriptiveText(e)).stems, learned: new Map(), learnedTotal: 0, examples: 0 });
+      this.profiles.set(e.id, { id: e.id, parentId: e.parentId, family: e.family, content: this.terms(descriptiveText(e)).stems, learned: new Map(), learnedTotal: 0, examples: 0 });
     }
     // A top-level class document also holds its subclasses' descriptions.
     for (const p of this.profiles.values()) if (p.parentId) this.profiles.get(p.parentId)?.content.push(...p.content);
+  }
+
+  /** The stems of a text's words, without stop words, numbers and punctuation. */
+  terms(text: string): Terms {
+    return textTerms(this.nlp, text);
   }
 
   has(classId: string): boolean {
@@ -156,7 +162,7 @@ export class SuggestionModel {
     const fitGroup = (group: Profile[]): Fit => {
       const vectorizer = bm25Vectorizer({ k: 1, k1: 1.2, b: 0.75, norm: "l2" });
       for (const p of group) vectorizer.learn(docOf(p));
-      return { ids: group.map((p) => p.id), vectorizer, bows: group.map((_, i) => vectorizer.doc(i).out(nlp!.its.bow) as Bow) };
+      return { ids: group.map((p) => p.id), vectorizer, bows: group.map((_, i) => vectorizer.doc(i).out(this.nlp.its.bow) as Bow) };
     };
     const all = [...this.profiles.values()];
     this.fit = { tops: fitGroup(all.filter((p) => !p.parentId)), subs: fitGroup(all.filter((p) => p.parentId)) };

@@ -1,7 +1,7 @@
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { sql } from "drizzle-orm";
 import type { Conn, Db } from "../utils/db.server";
-import { SuggestionModel, prepareText, textTerms, type Ranking } from "./suggestion-model.server";
+import { loadSuggestionModel, type Ranking, type SuggestionModel } from "./suggestion-model.server";
 import { loadTaxonomy } from "./taxonomy.server";
 
 /**
@@ -27,7 +27,7 @@ const CHUNK = 250;
 const POSTMORTEM_CHARS = 800;
 
 /** A confirmed incident the model learned from, kept to be shown as a similar past incident. */
-type Example = { classId: string; topId: string; title: string; stems: Set<string> };
+type Example = { classId: string; topId: string; title: string; stems: string[]; unique: Set<string> };
 
 type Live = {
   model: SuggestionModel;
@@ -53,8 +53,7 @@ export function suggester(db: Db): Promise<Live> {
 
 async function createLive(db: Db): Promise<Live> {
   const t0 = performance.now();
-  await prepareText();
-  const model = new SuggestionModel(loadTaxonomy());
+  const model = await loadSuggestionModel(loadTaxonomy());
   model.refit();
   const live: Live = { model, learned: new Map(), warm: Promise.resolve(), status: { learning: true, contentMs: performance.now() - t0, learnMs: null, incidents: 0 } };
   live.warm = learnConfirmed(db, live);
@@ -87,7 +86,7 @@ function incidentTexts(db: Conn, ids: number[]): Map<number, IncidentText> {
 function learnIncident(live: Live, id: number, row: IncidentText, stems: string[]): void {
   if (!row.confirmed || !row.classId || !live.model.learn(row.classId, stems)) return;
   const topId = live.model.parentOf(row.classId) ?? row.classId;
-  live.learned.set(id, { classId: row.classId, topId, title: row.title, stems: new Set(stems) });
+  live.learned.set(id, { classId: row.classId, topId, title: row.title, stems, unique: new Set(stems) });
 }
 
 async function learnConfirmed(db: Db, live: Live): Promise<void> {
@@ -100,7 +99,7 @@ async function learnConfirmed(db: Db, live: Live): Promise<void> {
     await nextTurn();
     // Re-read at learning time: a confirmation since the list was taken has been learned already, or changed the class.
     for (const [id, row] of incidentTexts(db, ids.slice(i, i + CHUNK).filter((id) => !live.learned.has(id)))) {
-      learnIncident(live, id, row, textTerms(row.text).stems);
+      learnIncident(live, id, row, live.model.terms(row.text).stems);
     }
   }
   live.model.refit();
@@ -118,10 +117,10 @@ export function noteClassification(db: Db, incidentId: number): void {
     const row = incidentTexts(db, [incidentId]).get(incidentId);
     const was = l.learned.get(incidentId);
     if (was && row?.confirmed && was.classId === row.classId) return;
-    const stems = row ? textTerms(row.text).stems : [];
+    const stems = row ? l.model.terms(row.text).stems : [];
     if (was) {
       // The words it was learned with, not today's: an edited write-up must not unlearn words it never added.
-      l.model.learn(was.classId, [...was.stems], -1);
+      l.model.learn(was.classId, was.stems, -1);
       l.learned.delete(incidentId);
     }
     if (row) learnIncident(l, incidentId, row, stems);
@@ -141,9 +140,9 @@ function similarConfirmed(live: Live, weights: Record<string, number>, classIds:
   for (const [id, ex] of live.learned) {
     if (id === exclude || !wanted.has(ex.topId)) continue;
     let score = 0;
-    for (const s of stems) if (ex.stems.has(s)) score += weights[s];
+    for (const s of stems) if (ex.unique.has(s)) score += weights[s];
     if (score <= 0) continue;
-    score /= Math.sqrt(ex.stems.size);
+    score /= Math.sqrt(ex.unique.size);
     const list = best.get(ex.topId) ?? [];
     list.push({ id, title: ex.title, score });
     list.sort((x, y) => y.score - x.score || y.id - x.id);
@@ -171,14 +170,14 @@ function toSuggestions(live: Live, ranking: Ranking, limit: number, exclude: num
 /** The top `limit` classes for a text (API and eval), each with its best subclass and the reasons. */
 export async function suggestForText(db: Db, text: string, limit = 3): Promise<Suggestion[]> {
   const live = await suggester(db);
-  return toSuggestions(live, live.model.rank(textTerms(text)), limit, null);
+  return toSuggestions(live, live.model.rank(live.model.terms(text)), limit, null);
 }
 
 /** Suggestions for stored incidents (classify page, triage queue, import), keyed by incident id. */
 export async function suggestForIncidents(db: Db, ids: number[], limit = 3): Promise<Map<number, Suggestion[]>> {
   const live = await suggester(db);
   const out = new Map<number, Suggestion[]>();
-  for (const [id, row] of incidentTexts(db, ids)) out.set(id, toSuggestions(live, live.model.rank(textTerms(row.text)), limit, id));
+  for (const [id, row] of incidentTexts(db, ids)) out.set(id, toSuggestions(live, live.model.rank(live.model.terms(row.text)), limit, id));
   return out;
 }
 

@@ -4,7 +4,6 @@
 // to take one confirmation, and to suggest for stored incidents and for free text (median and p99).
 import { parseArgs } from "node:util";
 import { openDatabase } from "../../db/client";
-import { textTerms } from "../../app/domain/suggestion-model.server";
 import { suggestForIncidents, suggestForText, suggester, suggesterStatus } from "../../app/domain/suggestions.server";
 import { loadTaxonomy, syncTaxonomy } from "../../app/domain/taxonomy.server";
 import { percentile } from "./lib";
@@ -49,7 +48,7 @@ console.log(`suggestion for API text: median ${ms(percentile(textTimes.sort((a, 
 
 // One confirmation, as noteClassification does it: the incident's words into its class, then the refit the next
 // suggestion needs (and the same words out again, so the model is left as it was).
-const stems = textTerms("Half of the feature partition was written with null values after a schema change upstream.").stems;
+const stems = live.model.terms("Half of the feature partition was written with null values after a schema change upstream.").stems;
 const s = performance.now();
 live.model.learn("data.corruption", stems);
 live.model.refit();
