@@ -186,3 +186,11 @@ export async function suggesterStatus(db: Db) {
   const live = await suggester(db);
   return { ...live.status, examples: live.model.examples };
 }
+
+/** Suggestions in the shape pages show (`labels` from taxonomy.server's classLabels). */
+export function shownSuggestions(suggestions: Suggestion[], labels: Map<string, string>) {
+  return suggestions.map((s) => {
+    const proposed = s.subclassId ?? s.classId;
+    return { proposed, label: labels.get(proposed) ?? proposed, score: s.score, words: s.reasons.words, similar: s.reasons.similarIncidents };
+  });
+}

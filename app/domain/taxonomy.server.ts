@@ -338,3 +338,10 @@ export function classTrend(db: Db, id: string, months = 12, now = Date.now()): {
   const byMonth = new Map(rows.map((r) => [r.month, r.n]));
   return keys.map((month) => ({ month, count: byMonth.get(month) ?? 0 }));
 }
+
+/** Id -> "Class › Subclass" (or "Class") for every class, to name suggestions and choices. */
+export function classLabels(db: Db): Map<string, string> {
+  const rows = db.select({ id: failureClasses.id, name: failureClasses.name, parentId: failureClasses.parentId }).from(failureClasses).all();
+  const names = new Map(rows.map((r) => [r.id, r.name]));
+  return new Map(rows.map((r) => [r.id, r.parentId ? `${names.get(r.parentId) ?? r.parentId} › ${r.name}` : r.name]));
+}
