@@ -3,7 +3,7 @@ import { failureClasses, incidents } from "../../db/schema";
 import type { Db } from "../utils/db.server";
 import type { Actor } from "./audit.server";
 import { confirmPrimaryClass, recordSuggestedClass } from "./classification.server";
-import { suggestForIncidents, type Suggestion } from "./suggestions.server";
+import { suggestForIncidents, suggester } from "./suggestions.server";
 
 export const TRIAGE_PAGE_SIZE = 20;
 
@@ -34,14 +34,13 @@ export async function triageQueue(db: Db, page: number) {
   return { total, page, pageSize: TRIAGE_PAGE_SIZE, items: rows.map((r) => ({ ...r, suggestions: suggestions.get(r.id) ?? [] })) };
 }
 
-/** The class a suggestion proposes as primary: its subclass when it has one. */
-export const proposedClass = (s: Suggestion) => s.subclassId ?? s.classId;
-
 /**
  * Records the top suggestion of each unclassified incident among `incidentIds` as suggested (never confirmed), for
  * imports of old postmortems. Incidents already classified, or with no words to go on, are left alone.
  */
 export async function suggestUnclassified(db: Db, incidentIds: number[], actor: Actor): Promise<{ suggested: number }> {
+  // A batch job: use the model with every confirmed incident learned, not the one still warming up.
+  await (await suggester(db)).warm;
   let suggested = 0;
   for (let i = 0; i < incidentIds.length; i += 500) {
     const ids = db
@@ -52,10 +51,27 @@ export async function suggestUnclassified(db: Db, incidentIds: number[], actor: 
       .map((r) => r.id);
     const best = await suggestForIncidents(db, ids, 1);
     db.transaction((tx) => {
-      for (const [id, [top]] of best) if (top && top.score > 0 && recordSuggestedClass(tx, id, proposedClass(top), actor)) suggested++;
+      for (const [id, [top]] of best) if (top && top.score > 0 && recordSuggestedClass(tx, id, top.subclassId ?? top.classId, actor)) suggested++;
     });
   }
   return { suggested };
+}
+
+/** Where the incidents stand before a bulk load: the newest id and the time. */
+export type WriteMark = { afterId: number; since: number };
+
+export function writeMark(db: Db): WriteMark {
+  return { afterId: db.select({ n: sql<number>`coalesce(max(${incidents.id}), 0)` }).from(incidents).get()?.n ?? 0, since: Date.now() };
+}
+
+/** Incidents without a primary class added or changed since the mark: what an import just wrote (kept ids and times included). */
+export function unclassifiedSince(db: Db, mark: WriteMark): number[] {
+  return db
+    .select({ id: incidents.id })
+    .from(incidents)
+    .where(sql`${incidents.primaryClassId} is null and (${incidents.id} > ${mark.afterId} or ${incidents.updatedAt} >= ${mark.since})`)
+    .all()
+    .map((r) => r.id);
 }
 
 /** Confirms, one by one, the class a person chose for each incident (a bulk selection from the triage queue). */
