@@ -120,7 +120,7 @@ export function classifyIncident(db: Db, incidentId: number, input: Classificati
       .run();
     refreshRepeats(tx, [anchorBefore, repeatAnchor(tx, incidentId)]);
     recordAudit(tx, actor, "classify", "incident", incidentId, {
-      before: { classes: before, classStatus: incident.classStatus, trigger: incident.trigger, lifecycleStage: incident.lifecycleStage },
+      before: { classes: before, trigger: incident.trigger, lifecycleStage: incident.lifecycleStage },
       after: { primary: input.primary, contributing, factors, trigger: input.trigger, lifecycleStage: input.lifecycleStage },
     });
   });
