@@ -155,12 +155,13 @@ export default function Triage() {
                   {items[i + 1] ? <a href={`#incident-${items[i + 1].id}`}>Skip</a> : null}
                 </div>
                 {it.recorded ? (
-                  <p>
+                  // A div, not a p: a form inside a p is closed early by the HTML parser and breaks hydration.
+                  <div className="row">
                     Suggested, not confirmed: <b>{it.recorded.label}</b>{" "}
                     <ConfirmButton incidentId={it.id} classId={it.recorded.id} hotkey="c">
                       c · Confirm
                     </ConfirmButton>
-                  </p>
+                  </div>
                 ) : (
                   <p className="muted">Unclassified.</p>
                 )}

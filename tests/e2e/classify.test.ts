@@ -94,7 +94,7 @@ describe("the taxonomy page", () => {
       expect(await page.locator("li", { hasText: name }).count(), name).toBeGreaterThan(0);
     }
     expect(await page.getByRole("region", { name: "Share of causes" }).textContent()).toContain(
-      "Of 4 classified incidents, 0% had a non-ML root cause and 100% an ML-specific one.",
+      "Of 4 confirmed incidents, 0% had a non-ML root cause and 100% an ML-specific one.",
     );
     await page.locator("summary", { hasText: "Data quality" }).first().click();
     expect(await page.locator("li#data .prose h2").first().textContent()).toBe("Definition");
