@@ -22,7 +22,7 @@ export type Suggestion = {
 
 /** Confirmed incidents learned per class at start-up: the newest ones; more would change each class's words little. */
 export const LEARN_PER_CLASS = 100;
-const CHUNK = 250;
+const CHUNK = 50;
 // The start of a write-up carries its summary and root cause; the rest (timeline, action items) mostly repeats them.
 const POSTMORTEM_CHARS = 800;
 
