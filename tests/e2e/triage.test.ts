@@ -1,11 +1,11 @@
-import Database from "better-sqlite3";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../db/client";
 import { SYSTEM } from "~/domain/audit.server";
 import { suggestUnclassified } from "~/domain/triage.server";
-import { launchChromium } from "../helpers/browser";
+import { launchChromium, signedInPage as signedInPageAs } from "../helpers/browser";
 import { ADMIN, incidentIdFrom, setupAdmin, type Client } from "../helpers/http";
+import { readRow } from "../helpers/db";
 import { startServer, type RunningServer } from "../helpers/server";
 
 let server: RunningServer;
@@ -28,29 +28,9 @@ const newIncident = async (title: string, summary: string, startedAt: string) =>
     await admin.submit("/incidents/new", { title, severity: "SEV2", team: "ranking", detectionSource: "alert", startedAt, detectedAt: "", mitigatedAt: "", resolvedAt: "", summary, impact: "" }),
   );
 
-const classOf = (id: number) => {
-  const db = new Database(server.dbFile, { readonly: true });
-  try {
-    return db.prepare("select class_status as status, primary_class_id as cls from incidents where id = ?").get(id);
-  } finally {
-    db.close();
-  }
-};
+const classOf = (id: number) => readRow(server.dbFile, "select class_status as status, primary_class_id as cls from incidents where id = ?", id);
 
-async function signedInPage(javaScriptEnabled: boolean): Promise<Page> {
-  const context = await browser.newContext({ javaScriptEnabled });
-  const page = await context.newPage();
-  page.on("pageerror", (e) => pageErrors.push(e.message));
-  page.on("console", (m) => {
-    if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) pageErrors.push(m.text());
-  });
-  await page.goto(`${server.url}/login`);
-  await page.getByLabel("Email").fill(ADMIN.email);
-  await page.getByLabel("Password").fill(ADMIN.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.getByRole("heading", { name: "Incidents", level: 1 }).waitFor();
-  return page;
-}
+const signedInPage = (javaScriptEnabled: boolean) => signedInPageAs(browser, server.url, ADMIN, { javaScriptEnabled, errors: pageErrors });
 
 const focusedId = (page: Page) => page.evaluate(() => document.activeElement?.id ?? "");
 

@@ -75,3 +75,11 @@ export function incidentIdFrom(res: Response): number {
   if (!m) throw new Error(`expected a redirect to an incident, got ${res.status} ${res.headers.get("Location")}`);
   return Number(m[1]);
 }
+
+/** Creates an API or webhook token through Settings (as an admin `client`) and returns its secret, shown once. */
+export async function createToken(client: Client, scope: "api" | "webhook", name = `${scope}-token`): Promise<string> {
+  const res = await client.submit("/settings/tokens", { intent: "create", name, scope });
+  const secret = /<p class="secret">([^<]+)<\/p>/.exec(await res.text())?.[1];
+  if (!secret) throw new Error(`token not created: ${res.status}`);
+  return secret;
+}

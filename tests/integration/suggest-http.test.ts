@@ -3,18 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type Db } from "../../db/client";
 import { SYSTEM } from "~/domain/audit.server";
 import { suggestUnclassified } from "~/domain/triage.server";
-import { incidentIdFrom, setupAdmin, signIn, type Client } from "../helpers/http";
+import { createToken, incidentIdFrom, setupAdmin, signIn, type Client } from "../helpers/http";
+import { readRow } from "../helpers/db";
 import { startServer, type RunningServer } from "../helpers/server";
 
 let server: RunningServer;
 let admin: Client;
 let apiToken: string;
 let webhookToken: string;
-
-async function token(scope: "api" | "webhook"): Promise<string> {
-  const res = await admin.submit("/settings/tokens", { intent: "create", name: `${scope}-token`, scope });
-  return /<p class="secret">([^<]+)<\/p>/.exec(await res.text())![1];
-}
 
 const suggest = (body: unknown, auth: string | null = apiToken, method = "POST") =>
   fetch(`${server.url}/api/v1/classifications/suggest`, {
@@ -34,20 +30,13 @@ const page = async (client: Client, path: string) => {
   return { res, body: body.replace(/<!-- -->/g, "") };
 };
 
-const row = (id: number) => {
-  const db = new Database(server.dbFile, { readonly: true });
-  try {
-    return db.prepare("select class_status as status, primary_class_id as cls from incidents where id = ?").get(id);
-  } finally {
-    db.close();
-  }
-};
+const row = (id: number) => readRow(server.dbFile, "select class_status as status, primary_class_id as cls from incidents where id = ?", id);
 
 beforeAll(async () => {
   server = await startServer();
   admin = await setupAdmin(server.url);
-  apiToken = await token("api");
-  webhookToken = await token("webhook");
+  apiToken = await createToken(admin, "api");
+  webhookToken = await createToken(admin, "webhook");
 });
 afterAll(async () => {
   await server?.dispose();
