@@ -199,26 +199,39 @@ export type ClassCounts = {
 /** Which classifications to count: confirmed ones only (the default), or suggested ones too. */
 export type CountOptions = { suggested?: boolean };
 
-/** Condition on incidents: a person confirmed the class (rows from before class_status existed count as confirmed). */
-const confirmedOnly = sql`${incidents.classStatus} is not 'suggested'`;
+type ClassRow = { id: string; parentId: string | null; family: Family | null; n: number };
 
-function primaryRows(db: Db, opts: CountOptions, status?: "suggested") {
+/** Primary classes of every classified incident, per class (index-only over incident_classes). */
+function allPrimaryRows(db: Db): ClassRow[] {
   return db
     .select({ id: failureClasses.id, parentId: failureClasses.parentId, family: failureClasses.family, n: count() })
     .from(incidentClasses)
     .innerJoin(failureClasses, eq(failureClasses.id, incidentClasses.classId))
-    .innerJoin(incidents, eq(incidents.id, incidentClasses.incidentId))
-    .where(
-      and(
-        eq(incidentClasses.role, "primary"),
-        status ? eq(incidents.classStatus, status) : opts.suggested ? undefined : confirmedOnly,
-      ),
-    )
+    .where(eq(incidentClasses.role, "primary"))
     .groupBy(failureClasses.id)
     .all();
 }
 
-function countsOf(rows: { id: string; parentId: string | null; n: number }[]): ClassCounts {
+/** Primary classes that are only suggested, per class; few rows, found through the class-status index. */
+function suggestedRows(db: Db): ClassRow[] {
+  return db
+    .select({ id: failureClasses.id, parentId: failureClasses.parentId, family: failureClasses.family, n: count() })
+    .from(incidents)
+    .innerJoin(failureClasses, eq(failureClasses.id, incidents.primaryClassId))
+    .where(eq(incidents.classStatus, "suggested"))
+    .groupBy(failureClasses.id)
+    .all();
+}
+
+/** Every primary class, less the suggested ones unless they are asked for (rows from before class_status count as confirmed). */
+function primaryRows(db: Db, opts: CountOptions): ClassRow[] {
+  const all = allPrimaryRows(db);
+  if (opts.suggested) return all;
+  const suggested = new Map(suggestedRows(db).map((r) => [r.id, r.n]));
+  return all.map((r) => ({ ...r, n: r.n - (suggested.get(r.id) ?? 0) })).filter((r) => r.n > 0);
+}
+
+function countsOf(rows: ClassRow[]): ClassCounts {
   const out: ClassCounts = { direct: {}, rolledUp: {} };
   for (const r of rows) {
     out.direct[r.id] = r.n;
@@ -235,7 +248,7 @@ export function classCounts(db: Db, opts: CountOptions = {}): ClassCounts {
 
 /** Classes the classifier suggested and nobody confirmed yet, per class. */
 export function suggestedCounts(db: Db): ClassCounts {
-  return countsOf(primaryRows(db, {}, "suggested"));
+  return countsOf(suggestedRows(db));
 }
 
 /** Incidents by the family of their primary class; unclassified incidents are in neither. Confirmed only unless `suggested`. */
