@@ -23,16 +23,19 @@ export type Suggestion = {
 /** Confirmed incidents learned per class at start-up: the newest ones; more would change each class's words little. */
 export const LEARN_PER_CLASS = 100;
 const CHUNK = 50;
+const SIMILAR_WORDS = 10;
 // The start of a write-up carries its summary and root cause; the rest (timeline, action items) mostly repeats them.
 const POSTMORTEM_CHARS = 800;
 
 /** A confirmed incident the model learned from, kept to be shown as a similar past incident. */
-type Example = { classId: string; topId: string; title: string; stems: string[]; unique: Set<string> };
+type Example = { classId: string; topId: string; title: string; stems: string[]; unique: string[] };
 
 type Live = {
   model: SuggestionModel;
   /** Incidents whose words the model holds, by id. */
   learned: Map<number, Example>;
+  /** Per top-level class, stem -> the learned incidents containing it: similar incidents without scanning them all. */
+  postings: Map<string, Map<string, number[]>>;
   /** Resolves when the confirmed incidents present at start-up have been learned. */
   warm: Promise<void>;
   status: { learning: boolean; contentMs: number; learnMs: number | null; incidents: number };
@@ -55,7 +58,7 @@ async function createLive(db: Db): Promise<Live> {
   const t0 = performance.now();
   const model = await loadSuggestionModel(loadTaxonomy());
   model.refit();
-  const live: Live = { model, learned: new Map(), warm: Promise.resolve(), status: { learning: true, contentMs: performance.now() - t0, learnMs: null, incidents: 0 } };
+  const live: Live = { model, learned: new Map(), postings: new Map(), warm: Promise.resolve(), status: { learning: true, contentMs: performance.now() - t0, learnMs: null, incidents: 0 } };
   live.warm = learnConfirmed(db, live);
   return live;
 }
@@ -86,7 +89,27 @@ function incidentTexts(db: Conn, ids: number[]): Map<number, IncidentText> {
 function learnIncident(live: Live, id: number, row: IncidentText, stems: string[]): void {
   if (!row.confirmed || !row.classId || !live.model.learn(row.classId, stems)) return;
   const topId = live.model.parentOf(row.classId) ?? row.classId;
-  live.learned.set(id, { classId: row.classId, topId, title: row.title, stems, unique: new Set(stems) });
+  const unique = [...new Set(stems)];
+  live.learned.set(id, { classId: row.classId, topId, title: row.title, stems, unique });
+  let postings = live.postings.get(topId);
+  if (!postings) live.postings.set(topId, (postings = new Map()));
+  for (const s of unique) {
+    const ids = postings.get(s);
+    if (ids) ids.push(id);
+    else postings.set(s, [id]);
+  }
+}
+
+/** Forgets one learned incident: its words out of its class, its entry out of the postings. */
+function unlearnIncident(live: Live, id: number, ex: Example): void {
+  live.model.learn(ex.classId, ex.stems, -1);
+  live.learned.delete(id);
+  const postings = live.postings.get(ex.topId);
+  for (const s of ex.unique) {
+    const ids = postings?.get(s);
+    const at = ids?.indexOf(id) ?? -1;
+    if (ids && at >= 0) ids.splice(at, 1);
+  }
 }
 
 async function learnConfirmed(db: Db, live: Live): Promise<void> {
@@ -118,11 +141,8 @@ export function noteClassification(db: Db, incidentId: number): void {
     const was = l.learned.get(incidentId);
     if (was && row?.confirmed && was.classId === row.classId) return;
     const stems = row ? l.model.terms(row.text).stems : [];
-    if (was) {
-      // The words it was learned with, not today's: an edited write-up must not unlearn words it never added.
-      l.model.learn(was.classId, was.stems, -1);
-      l.learned.delete(incidentId);
-    }
+    // The words it was learned with, not today's: an edited write-up must not unlearn words it never added.
+    if (was) unlearnIncident(l, incidentId, was);
     if (row) learnIncident(l, incidentId, row, stems);
     // Refit between requests rather than in the next one.
     setImmediate(() => l.model.refit());
@@ -134,22 +154,25 @@ export function noteClassification(db: Db, incidentId: number): void {
  * words' BM25 weights, over the square root of the incident's length so long write-ups do not win by size).
  */
 function similarConfirmed(live: Live, weights: Record<string, number>, classIds: string[], exclude: number | null, perClass = 3): Map<string, SimilarIncident[]> {
-  const wanted = new Set(classIds);
-  const best = new Map<string, { id: number; title: string; score: number }[]>();
-  const stems = Object.keys(weights);
-  for (const [id, ex] of live.learned) {
-    if (id === exclude || !wanted.has(ex.topId)) continue;
-    let score = 0;
-    for (const s of stems) if (ex.unique.has(s)) score += weights[s];
-    if (score <= 0) continue;
-    score /= Math.sqrt(ex.unique.size);
-    const list = best.get(ex.topId) ?? [];
-    list.push({ id, title: ex.title, score });
-    list.sort((x, y) => y.score - x.score || y.id - x.id);
-    if (list.length > perClass) list.pop();
-    best.set(ex.topId, list);
+  const out = new Map<string, SimilarIncident[]>();
+  // The most telling words decide; common ones have long postings and add little.
+  const telling = Object.entries(weights)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, SIMILAR_WORDS);
+  for (const topId of classIds) {
+    const postings = live.postings.get(topId);
+    if (!postings) continue;
+    const scores = new Map<number, number>();
+    for (const [stem, weight] of telling) {
+      for (const id of postings.get(stem) ?? []) if (id !== exclude) scores.set(id, (scores.get(id) ?? 0) + weight);
+    }
+    const best = [...scores]
+      .map(([id, score]) => ({ id, score: score / Math.sqrt(live.learned.get(id)!.unique.length) }))
+      .sort((x, y) => y.score - x.score || y.id - x.id)
+      .slice(0, perClass);
+    out.set(topId, best.map(({ id }) => ({ id, title: live.learned.get(id)!.title })));
   }
-  return new Map([...best].map(([k, v]) => [k, v.map(({ id, title }) => ({ id, title }))]));
+  return out;
 }
 
 function toSuggestions(live: Live, ranking: Ranking, limit: number, exclude: number | null): Suggestion[] {

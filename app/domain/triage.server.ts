@@ -5,7 +5,7 @@ import type { Actor } from "./audit.server";
 import { confirmPrimaryClass, recordSuggestedClass } from "./classification.server";
 import { suggestForIncidents, suggester } from "./suggestions.server";
 
-export const TRIAGE_PAGE_SIZE = 20;
+export const TRIAGE_PAGE_SIZE = 10;
 
 const inQueue = or(isNull(incidents.classStatus), eq(incidents.classStatus, "suggested"));
 
