@@ -168,9 +168,14 @@ export class SuggestionModel {
     this.fit = { tops: fitGroup(all.filter((p) => !p.parentId)), subs: fitGroup(all.filter((p) => p.parentId)) };
   }
 
+  /** Refits if something was learned since the last fit; several confirmations in a row cost one refit. */
+  ensureFitted(): void {
+    if (!this.fit) this.refit();
+  }
+
   /** Ranks every top-level class and every subclass against a text's stems. */
   rank(terms: Terms): Ranking {
-    if (!this.fit) this.refit();
+    this.ensureFitted();
     const { tops, subs } = this.fit!;
     // Both sides are l2-normalised BM25 bags, so their cosine is the dot product over the query's few terms.
     const score = (fit: Fit) => {

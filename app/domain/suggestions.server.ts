@@ -145,7 +145,7 @@ export function noteClassification(db: Db, incidentId: number): void {
     if (was) unlearnIncident(l, incidentId, was);
     if (row) learnIncident(l, incidentId, row, stems);
     // Refit between requests rather than in the next one.
-    setImmediate(() => l.model.refit());
+    setImmediate(() => l.model.ensureFitted());
   });
 }
 
