@@ -61,7 +61,10 @@ function descriptiveText(e: TaxonomyEntry): string {
   return [e.name, ...kept.map((s) => s.slice(s.indexOf("\n") + 1))].join("\n").replace(/`[a-z0-9.-]+`/g, " ");
 }
 
-/** How many learned tokens one class document may hold at most: enough to learn a team's words, never enough to bury the definition. */
+/**
+ * How many learned tokens one class document holds at most: a team's own words come to outweigh the content's once
+ * it has confirmed a few dozen incidents of a class, and fitting costs the same at any number of incidents.
+ */
 const LEARNED_BUDGET = 4000;
 
 type Profile = {
@@ -87,7 +90,7 @@ export type Ranking = {
   weights: Bow;
 };
 
-/** Class documents in BM25 form, refitted lazily after learning (fitting takes milliseconds, whatever the number of incidents). */
+/** Class documents in BM25 form, refitted lazily after learning (tens of milliseconds, whatever the number of incidents). */
 export class SuggestionModel {
   private profiles = new Map<string, Profile>();
   private fit: { tops: Fit; subs: Fit } | null = null;

@@ -7,8 +7,8 @@ import { loadTaxonomy } from "./taxonomy.server";
 /**
  * Class suggestions for incidents, from the text model in suggestion-model.server.ts trained on content/ and on
  * the team's confirmed classifications. Each database gets one live model: built from content at once, then taught
- * the latest confirmed incidents of every class in the background (a few hundred rows per turn of the event loop,
- * so requests are served meanwhile), then kept current one confirmation at a time.
+ * the latest confirmed incidents of every class in the background (50 incidents per turn of the event loop, so
+ * requests are served meanwhile), then kept current one confirmation at a time.
  */
 
 export type SimilarIncident = { id: number; title: string };
@@ -60,6 +60,8 @@ async function createLive(db: Db): Promise<Live> {
   model.refit();
   const live: Live = { model, learned: new Map(), postings: new Map(), warm: Promise.resolve(), status: { learning: true, contentMs: performance.now() - t0, learnMs: null, incidents: 0 } };
   live.warm = learnConfirmed(db, live);
+  // Whoever awaits `warm` sees a failure; nobody awaiting it must not crash the process.
+  live.warm.catch(() => undefined);
   return live;
 }
 
@@ -85,7 +87,7 @@ function incidentTexts(db: Conn, ids: number[]): Map<number, IncidentText> {
   return new Map(rows.map((r) => [r.id, { text: r.text, title: r.title, classId: r.classId, confirmed: r.status === "confirmed" }]));
 }
 
-/** Learns one confirmed incident (false when its class is not in content, i.e. retired). */
+/** Learns one incident if a person confirmed its class and the class is in content (retired ones are not suggested). */
 function learnIncident(live: Live, id: number, row: IncidentText, stems: string[]): void {
   if (!row.confirmed || !row.classId || !live.model.learn(row.classId, stems)) return;
   const topId = live.model.parentOf(row.classId) ?? row.classId;
@@ -146,6 +148,8 @@ export function noteClassification(db: Db, incidentId: number): void {
     if (row) learnIncident(l, incidentId, row, stems);
     // Refit between requests rather than in the next one.
     setImmediate(() => l.model.ensureFitted());
+  }).catch(() => {
+    // A suggester that failed to start was reported by startSuggestions; the classification itself is saved.
   });
 }
 
@@ -204,10 +208,10 @@ export async function suggestForIncidents(db: Db, ids: number[], limit = 3): Pro
   return out;
 }
 
-/** How the model stands: for the triage page and the benchmark. */
+/** How the model stands (for the triage page and the benchmark), without waiting for it. */
 export async function suggesterStatus(db: Db) {
   const live = await suggester(db);
-  return { ...live.status, examples: live.model.examples };
+  return { ...live.status, examples: live.learned.size };
 }
 
 /** Suggestions in the shape pages show (`labels` from taxonomy.server's classLabels). */

@@ -9,7 +9,7 @@ import { FormError } from "~/components/field";
 import { Pager } from "~/components/pager";
 import { ConfirmButton, SuggestionList } from "~/components/suggestion-list";
 import { ClassificationError, confirmPrimaryClass } from "~/domain/classification.server";
-import { shownSuggestions } from "~/domain/suggestions.server";
+import { shownSuggestions, suggesterStatus } from "~/domain/suggestions.server";
 import { classLabels, taxonomyTree } from "~/domain/taxonomy.server";
 import { confirmClasses, triageQueue } from "~/domain/triage.server";
 import { actorOf } from "~/utils/auth.server";
@@ -25,7 +25,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const db = getDb();
   const queue = await triageQueue(db, pageNumber.parse(url.searchParams.get("page") ?? 1));
   const labels = classLabels(db);
+  const model = await suggesterStatus(db);
   return {
+    model: { learning: model.learning, examples: model.examples },
     total: queue.total,
     page: queue.page,
     hasMore: queue.page * queue.pageSize < queue.total,
@@ -115,7 +117,7 @@ function useTriageKeys(itemCount: number) {
 }
 
 export default function Triage() {
-  const { total, page, hasMore, search, items, choices } = useLoaderData<typeof loader>();
+  const { model, total, page, hasMore, search, items, choices } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const index = useTriageKeys(items.length);
   return (
@@ -127,6 +129,10 @@ export default function Triage() {
       <p className="muted">
         {total} incidents are unclassified or only suggested, newest first. Confirm a suggestion, pick another class, or skip. Keys:{" "}
         <kbd>j</kbd>/<kbd>k</kbd> move, <kbd>1</kbd>–<kbd>3</kbd> take a suggestion, <kbd>c</kbd> confirm, <kbd>s</kbd> skip, <kbd>x</kbd> select.
+      </p>
+      <p className="muted">
+        Suggestions come from the taxonomy&apos;s definitions and {model.examples} confirmed incidents
+        {model.learning ? " (still learning the rest)" : ""}. Nothing is recorded until someone confirms it.
       </p>
       <FormError error={result?.error} />
       <Form method="post" id="bulk" className="row">
