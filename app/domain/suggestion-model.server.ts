@@ -188,14 +188,21 @@ export class SuggestionModel {
         query,
         scores: fit.ids.map((id, i) => {
           const doc = fit.bows[i];
-          const shared = stems.filter((s) => doc[s]);
-          shared.sort((a, b) => query[b] * doc[b] - query[a] * doc[a]);
-          const cosine = shared.reduce((sum, s) => sum + query[s] * doc[s], 0);
-          return { id, cosine, words: shared.slice(0, 6).map((s) => terms.words.get(s) ?? s) };
+          let cosine = 0;
+          for (const s of stems) if (doc[s]) cosine += query[s] * doc[s];
+          return { id, cosine, doc };
         }),
       };
     };
-    const subScores = score(subs).scores;
+    // The words that drove a score: the shared stems with the largest products, shown as the text's own words.
+    const wordsOf = (query: Bow, doc: Bow) =>
+      Object.keys(query)
+        .filter((s) => doc[s])
+        .sort((x, y) => query[y] * doc[y] - query[x] * doc[x])
+        .slice(0, 6)
+        .map((s) => terms.words.get(s) ?? s);
+    const subRanked = score(subs);
+    const subScores = subRanked.scores;
     const bestSub = new Map<string, number>();
     for (const s of subScores) {
       const parent = this.parentOf(s.id)!;
@@ -205,20 +212,26 @@ export class SuggestionModel {
     const topScores = score(tops);
     const classScores = topScores.scores.map((c) => ({ ...c, raw: c.cosine + SUBCLASS_WEIGHT * (bestSub.get(c.id) ?? 0) }));
     const total = classScores.reduce((a, c) => a + c.raw, 0) || 1;
+    const byScore = <T extends { id: string; score: number }>(a: T, b: T) => b.score - a.score || (a.id < b.id ? -1 : 1);
     const classes = classScores
-      .map((c) => ({ id: c.id, score: c.raw / total, words: c.words }))
-      .sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
+      .map((c) => ({ id: c.id, score: c.raw / total, doc: c.doc }))
+      .sort(byScore)
+      .map((c, i) => ({ id: c.id, score: c.score, words: i < WORDS_FOR ? wordsOf(topScores.query, c.doc) : [] }));
     const classScore = new Map(classes.map((c) => [c.id, c.score]));
     const subTotal = subScores.reduce((a, s) => a + s.cosine, 0) || 1;
     const subclasses = subScores
       .map((s) => {
         const parentId = this.parentOf(s.id)!;
-        return { id: s.id, parentId, score: (classScore.get(parentId) ?? 0) * 0.5 + (s.cosine / subTotal) * 0.5, words: s.words };
+        return { id: s.id, parentId, score: (classScore.get(parentId) ?? 0) * 0.5 + (s.cosine / subTotal) * 0.5, doc: s.doc };
       })
-      .sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
+      .sort(byScore)
+      .map((s, i) => ({ id: s.id, parentId: s.parentId, score: s.score, words: i < 3 * WORDS_FOR ? wordsOf(subRanked.query, s.doc) : [] }));
     return { classes, subclasses, weights: topScores.query };
   }
 }
+
+/** How many of the best classes (and three times as many subclasses) get the words that drove them. */
+const WORDS_FOR = 5;
 
 /** How much a class's best subclass adds to the class's own similarity. */
 const SUBCLASS_WEIGHT = 0.5;

@@ -170,10 +170,15 @@ function similarConfirmed(live: Live, weights: Record<string, number>, classIds:
     for (const [stem, weight] of telling) {
       for (const id of postings.get(stem) ?? []) if (id !== exclude) scores.set(id, (scores.get(id) ?? 0) + weight);
     }
-    const best = [...scores]
-      .map(([id, score]) => ({ id, score: score / Math.sqrt(live.learned.get(id)!.unique.length) }))
-      .sort((x, y) => y.score - x.score || y.id - x.id)
-      .slice(0, perClass);
+    // Keep the best few in one pass rather than sorting every candidate.
+    const best: { id: number; score: number }[] = [];
+    for (const [id, sum] of scores) {
+      const score = sum / Math.sqrt(live.learned.get(id)!.unique.length);
+      if (best.length === perClass && score <= best[perClass - 1].score) continue;
+      best.push({ id, score });
+      best.sort((x, y) => y.score - x.score || y.id - x.id);
+      if (best.length > perClass) best.pop();
+    }
     out.set(topId, best.map(({ id }) => ({ id, title: live.learned.get(id)!.title })));
   }
   return out;
