@@ -127,11 +127,11 @@ export default function Triage() {
       </p>
       <h1>Triage queue</h1>
       <p className="muted">
-        {total} incidents are unclassified or only suggested, newest first. Confirm a suggestion, pick another class, or skip. Keys:{" "}
+        {total === 1 ? "1 incident is" : `${total} incidents are`} unclassified or only suggested, newest first. Confirm a suggestion, pick another class, or skip. Keys:{" "}
         <kbd>j</kbd>/<kbd>k</kbd> move, <kbd>1</kbd>–<kbd>3</kbd> take a suggestion, <kbd>c</kbd> confirm, <kbd>s</kbd> skip, <kbd>x</kbd> select.
       </p>
       <p className="muted">
-        Suggestions come from the taxonomy&apos;s definitions and {model.examples} confirmed incidents
+        Suggestions come from the taxonomy&apos;s definitions and {model.examples} confirmed incident{model.examples === 1 ? "" : "s"}
         {model.learning ? " (still learning the rest)" : ""}. Nothing is recorded until someone confirms it.
       </p>
       <FormError error={result?.error} />
