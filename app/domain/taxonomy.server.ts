@@ -311,14 +311,18 @@ export function classDefinitions(root: string = CONTENT_DIR): Map<string, string
   return out;
 }
 
-/** Condition on incidents.id: primary class is `id` or, for a top-level class, any of its subclasses. */
-function primaryIn(id: string) {
-  return sql`${incidents.id} in (select ic.incident_id from ${incidentClasses} ic join ${failureClasses} fc on fc.id = ic.class_id
+/**
+ * Condition on incidents: primary class is `id` or, for a top-level class, any of its subclasses; confirmed only
+ * unless `suggested` (rows from before class_status count as confirmed).
+ */
+function primaryIn(id: string, opts: CountOptions) {
+  const inClass = sql`${incidents.id} in (select ic.incident_id from ${incidentClasses} ic join ${failureClasses} fc on fc.id = ic.class_id
     where ic.role = 'primary' and (fc.id = ${id} or fc.parent_id = ${id}))`;
+  return opts.suggested ? inClass : and(inClass, sql`${incidents.classStatus} is not 'suggested'`);
 }
 
 /** Incidents whose primary class is this class (or one of its subclasses), newest first. */
-export function classIncidents(db: Db, id: string, limit = 100) {
+export function classIncidents(db: Db, id: string, limit = 100, opts: CountOptions = {}) {
   return db
     .select({
       id: incidents.id,
@@ -327,16 +331,17 @@ export function classIncidents(db: Db, id: string, limit = 100) {
       status: incidents.status,
       team: incidents.team,
       startedAt: incidents.startedAt,
+      classStatus: incidents.classStatus,
     })
     .from(incidents)
-    .where(primaryIn(id))
+    .where(primaryIn(id, opts))
     .orderBy(desc(incidents.startedAt))
     .limit(limit)
     .all();
 }
 
 /** Incidents of this class per calendar month (UTC) for the `months` months up to and including `now`'s. */
-export function classTrend(db: Db, id: string, months = 12, now = Date.now()): { month: string; count: number }[] {
+export function classTrend(db: Db, id: string, months = 12, now = Date.now(), opts: CountOptions = {}): { month: string; count: number }[] {
   const end = new Date(now);
   const keys = Array.from({ length: months }, (_, i) =>
     new Date(Date.UTC(end.getUTCFullYear(), end.getUTCMonth() - (months - 1 - i), 1)).toISOString().slice(0, 7),
@@ -345,7 +350,7 @@ export function classTrend(db: Db, id: string, months = 12, now = Date.now()): {
   const rows = db
     .select({ month: sql<string>`strftime('%Y-%m', ${incidents.startedAt} / 1000, 'unixepoch')`, n: count() })
     .from(incidents)
-    .where(and(primaryIn(id), sql`${incidents.startedAt} >= ${from}`))
+    .where(and(primaryIn(id, opts), sql`${incidents.startedAt} >= ${from}`))
     .groupBy(sql`1`)
     .all();
   const byMonth = new Map(rows.map((r) => [r.month, r.n]));

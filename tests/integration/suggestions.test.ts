@@ -5,7 +5,7 @@ import { listAudit, SYSTEM } from "~/domain/audit.server";
 import { classifyIncident, confirmPrimaryClass, incidentClassification } from "~/domain/classification.server";
 import { createIncident, incidentInputSchema } from "~/domain/incidents.server";
 import { suggestForIncidents, suggestForText, suggester } from "~/domain/suggestions.server";
-import { classChangeCounts, classCounts, familyShare, loadTaxonomy, suggestedCounts, syncTaxonomy } from "~/domain/taxonomy.server";
+import { classChangeCounts, classCounts, classIncidents, classTrend, familyShare, loadTaxonomy, suggestedCounts, syncTaxonomy } from "~/domain/taxonomy.server";
 import { confirmClasses, suggestUnclassified, triageQueue, unclassifiedSince, writeMark } from "~/domain/triage.server";
 import type { Db } from "~/utils/db.server";
 import { makeTestDb, type TestDb } from "../helpers/db";
@@ -114,6 +114,12 @@ describe("suggested vs confirmed, and changes after first classification", () =>
     expect(classCounts(db, { suggested: true }).rolledUp).toEqual({ change: 1, data: 1, capacity: 1 });
     expect(familyShare(db)).toEqual({ ml: 0, nonMl: 1 });
     expect(familyShare(db, { suggested: true })).toEqual({ ml: 1, nonMl: 2 });
+    // A class's own page: its incidents and monthly trend, confirmed only unless asked.
+    expect(classIncidents(db, "data")).toEqual([]);
+    expect(classIncidents(db, "data", 100, { suggested: true }).map((i) => [i.id, i.classStatus])).toEqual([[ids.a, "suggested"]]);
+    const feb = (opts = {}) => classTrend(db, "capacity", 3, Date.UTC(2026, 2, 15), opts).map((m) => m.count);
+    expect(feb()).toEqual([0, 0, 0]);
+    expect(feb({ suggested: true })).toEqual([0, 0, 1]);
   });
 
   it("the triage queue lists unclassified and suggested incidents, newest first, with suggestions", async () => {
