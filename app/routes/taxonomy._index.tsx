@@ -4,9 +4,10 @@ import { FamilyBadge } from "~/components/family-badge";
 import { classChangeCounts, classCounts, classDefinitions, familyShare, suggestedCounts, taxonomyTree } from "~/domain/taxonomy.server";
 import { requireUser } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
+import { hasRole } from "~/utils/roles";
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requireUser(request);
+  const user = await requireUser(request);
   const db = getDb();
   // Charts count what people confirmed; suggestions are shown beside, and counted only when asked.
   const includeSuggested = new URL(request.url).searchParams.get("suggested") === "include";
@@ -29,12 +30,13 @@ export async function loader({ request }: LoaderFunctionArgs) {
     factors: tree.factors.map(withDef),
     share: familyShare(db, { suggested: includeSuggested }),
     includeSuggested,
+    canTriage: hasRole(user, "editor"),
     suggestedTotal: Object.values(suggested.rolledUp).reduce((a, b) => a + b, 0),
   };
 }
 
 export default function Taxonomy() {
-  const { classes, factors, share, includeSuggested, suggestedTotal } = useLoaderData<typeof loader>();
+  const { classes, factors, share, includeSuggested, canTriage, suggestedTotal } = useLoaderData<typeof loader>();
   const classified = share.ml + share.nonMl;
   const pct = (n: number) => (classified ? Math.round((100 * n) / classified) : 0);
   const ofFirst = (c: { total: number; suggested: number; corrected: number }) => {
@@ -53,8 +55,12 @@ export default function Taxonomy() {
         <p className="muted" aria-label="Suggested classes">
           {includeSuggested ? `Counts include ${suggestedTotal} suggested, not yet confirmed. ` : `${suggestedTotal} more suggested by the classifier, not yet confirmed. `}
           <Link to={includeSuggested ? "/taxonomy" : "/taxonomy?suggested=include"}>{includeSuggested ? "Count confirmed only" : "Include suggested"}</Link>
-          {" · "}
-          <Link to="/taxonomy/triage">Triage queue</Link>
+          {canTriage ? (
+            <>
+              {" · "}
+              <Link to="/taxonomy/triage">Triage queue</Link>
+            </>
+          ) : null}
         </p>
         {classified ? (
           <div className="share" role="img" aria-label={`non-ML ${share.nonMl}, ML-specific ${share.ml}`}>

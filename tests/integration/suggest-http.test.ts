@@ -154,6 +154,8 @@ describe("the triage queue, the classify page and /taxonomy", () => {
     expect(plain).toContain("Of 4 confirmed incidents");
     expect(plain).toContain("1 more suggested by the classifier, not yet confirmed.");
     expect(plain).toMatch(/suggestion replaced 1 times/);
+    expect(plain).not.toContain('href="/taxonomy/triage"');
+    expect((await page(editor, "/taxonomy")).body).toContain('href="/taxonomy/triage"');
     const included = (await page(viewer, "/taxonomy?suggested=include")).body;
     expect(included).toContain("Of 5 classified incidents");
     expect(included).toContain("Counts include 1 suggested, not yet confirmed.");
