@@ -12,10 +12,10 @@ import { fail, parseCli } from "./lib/cli";
 const USAGE = "Usage: npm run eval:classify -- --input FILE.jsonl [--train FILE.jsonl]";
 
 const lineSchema = z.object({
-  title: z.string().default(""),
-  text: z.string().default(""),
-  class: z.string().min(1, "class is required"),
-  subclass: z.string().nullable().default(null),
+  title: z.string({ message: "title must be a string" }).default(""),
+  text: z.string({ message: "text must be a string" }).default(""),
+  class: z.string({ message: "class is required (a top-level class id)" }).min(1, "class is required (a top-level class id)"),
+  subclass: z.string({ message: "subclass must be a class id or null" }).nullable().default(null),
 });
 type Line = z.infer<typeof lineSchema>;
 
