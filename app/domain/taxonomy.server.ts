@@ -200,11 +200,12 @@ export type ClassCounts = {
 export type CountOptions = { suggested?: boolean };
 
 type ClassRow = { id: string; parentId: string | null; family: Family | null; n: number };
+const perClass = { id: failureClasses.id, parentId: failureClasses.parentId, family: failureClasses.family, n: count() };
 
 /** Primary classes of every classified incident, per class (index-only over incident_classes). */
 function allPrimaryRows(db: Db): ClassRow[] {
   return db
-    .select({ id: failureClasses.id, parentId: failureClasses.parentId, family: failureClasses.family, n: count() })
+    .select(perClass)
     .from(incidentClasses)
     .innerJoin(failureClasses, eq(failureClasses.id, incidentClasses.classId))
     .where(eq(incidentClasses.role, "primary"))
@@ -215,7 +216,7 @@ function allPrimaryRows(db: Db): ClassRow[] {
 /** Primary classes that are only suggested, per class; few rows, found through the class-status index. */
 function suggestedRows(db: Db): ClassRow[] {
   return db
-    .select({ id: failureClasses.id, parentId: failureClasses.parentId, family: failureClasses.family, n: count() })
+    .select(perClass)
     .from(incidents)
     .innerJoin(failureClasses, eq(failureClasses.id, incidents.primaryClassId))
     .where(eq(incidents.classStatus, "suggested"))
