@@ -158,6 +158,8 @@ export const incidents = sqliteTable(
     index("incidents_severity_started_idx").on(t.severity, t.startedAt),
     index("incidents_severity_status_started_idx").on(t.severity, t.status, t.startedAt),
     index("incidents_group_key_idx").on(t.groupKey, t.status),
+    // The triage queue: unclassified and suggested incidents, newest first.
+    index("incidents_class_status_started_idx").on(t.classStatus, t.startedAt),
     check("incidents_detected_after_start", sql`${t.detectedAt} is null or ${t.detectedAt} >= ${t.startedAt}`),
   ],
 );
@@ -193,6 +195,28 @@ export const incidentClasses = sqliteTable(
     // Exactly one primary class per classified incident.
     uniqueIndex("incident_classes_one_primary").on(t.incidentId).where(sql`role = 'primary'`),
   ],
+);
+
+/**
+ * Every time the primary class a person records differs from the one before (a correction, or a suggestion
+ * confirmed as something else): how often a class is changed after first classification shows unclear definitions.
+ */
+export const classChanges = sqliteTable(
+  "class_changes",
+  {
+    id: integer("id").primaryKey(),
+    incidentId: integer("incident_id")
+      .notNull()
+      .references(() => incidents.id, { onDelete: "cascade" }),
+    fromClassId: text("from_class_id").notNull(),
+    // Whether the replaced class had been confirmed by a person or only suggested by the classifier.
+    fromStatus: text("from_status", { enum: CLASS_STATUSES }).notNull(),
+    toClassId: text("to_class_id").notNull(),
+    actorId: integer("actor_id").references(() => users.id),
+    actorLabel: text("actor_label").notNull(),
+    at: ms("at").notNull().default(now),
+  },
+  (t) => [index("class_changes_from_idx").on(t.fromClassId, t.fromStatus), index("class_changes_incident_idx").on(t.incidentId)],
 );
 
 export const timelineEvents = sqliteTable(

@@ -1,4 +1,4 @@
-// Usage: npm run import -- [--db PATH] (--markdown DIR | --public DIR | --json FILE)
+// Usage: npm run import -- [--db PATH] (--markdown DIR | --public DIR | --json FILE) [--suggest]
 // --markdown DIR: Faultline Markdown files (as written by `npm run export -- --markdown`).
 // --public DIR: public postmortems with YAML front matter (title, url, start_time, end_time, categories, company,
 // summary); categories are mapped onto the taxonomy, the rest reported.
@@ -6,6 +6,8 @@
 // its own transaction, and a bad file is reported (exit code 1) without stopping the others.
 // --json FILE: a database export, into a new, empty database only (kept ids; one transaction), read as it is
 // imported, so it may be larger than memory.
+// --suggest: afterwards, records the class suggester's top class for every imported incident left unclassified,
+// as suggested (never confirmed): people confirm them in the triage queue.
 import { databasePath, openDatabase } from "../db/client";
 import type { Actor } from "../app/domain/audit.server";
 import {
@@ -17,9 +19,10 @@ import {
   type MarkdownFile,
 } from "../app/domain/portability.server";
 import { loadTaxonomy, syncTaxonomy } from "../app/domain/taxonomy.server";
+import { suggestUnclassified, unclassifiedSince, writeMark } from "../app/domain/triage.server";
 import { Progress, fail, parseCli } from "./lib/cli";
 
-const USAGE = "Usage: npm run import -- [--db PATH] (--markdown DIR | --public DIR | --json FILE)";
+const USAGE = "Usage: npm run import -- [--db PATH] (--markdown DIR | --public DIR | --json FILE) [--suggest]";
 const ACTOR: Actor = { id: null, label: "import" };
 const MIB = 2 ** 20;
 
@@ -31,10 +34,11 @@ function parseOptions() {
     markdown: { type: "string" },
     public: { type: "string" },
     json: { type: "string" },
+    suggest: { type: "boolean", default: false },
   });
   const given = [values.markdown, values.public, values.json].filter((v) => v !== undefined).length;
   if (given !== 1) fail(`Give exactly one of --markdown DIR, --public DIR or --json FILE.\n${USAGE}`, 2);
-  return { db: values.db ?? databasePath(), markdown: values.markdown, public: values.public, json: values.json };
+  return { db: values.db ?? databasePath(), markdown: values.markdown, public: values.public, json: values.json, suggest: values.suggest };
 }
 
 function tally(counts: Record<string, number>): string {
@@ -66,7 +70,7 @@ function report(s: FolderImportSummary, dir: string, secs: string): string {
   return `${out.join("\n")}\n`;
 }
 
-function main() {
+async function main() {
   const opts = parseOptions();
   // Inputs are opened before the database is, so a typo in a path does not leave an empty database behind.
   // The JSON file is read while it is imported, in chunks: an export can be larger than memory.
@@ -88,6 +92,7 @@ function main() {
     }
   }
   const db = openDatabase(opts.db);
+  const mark = writeMark(db);
   const t0 = performance.now();
   const secs = () => ((performance.now() - t0) / 1000).toFixed(1);
   let code = 0;
@@ -117,10 +122,15 @@ function main() {
       for (const f of summary.failed) process.stderr.write(`error: ${f.message}\n`);
       if (summary.failed.length) code = 1;
     }
+    if (opts.suggest) {
+      syncTaxonomy(db, loadTaxonomy());
+      const { suggested } = await suggestUnclassified(db, unclassifiedSince(db, mark), ACTOR);
+      process.stdout.write(`  suggested classes ${String(suggested).padStart(9)} (not confirmed: see /taxonomy/triage)\n`);
+    }
   } finally {
     if (db.$client.open) db.$client.close();
   }
   process.exitCode = code;
 }
 
-main();
+await main();

@@ -8,6 +8,7 @@ import compression from "compression";
 import express from "express";
 import { startCheckpointer } from "../db/checkpointer";
 import { SqliteBindingError, databasePath, getDb } from "../db/client";
+import { startSuggestions } from "../app/domain/suggestions.server";
 import { logger } from "../app/utils/logger.server";
 import { startup } from "../app/utils/startup.server";
 import { requestLog } from "./server/request-log";
@@ -61,6 +62,8 @@ const server = app.listen(port, host, () => {
   const address = server.address();
   const actual = typeof address === "object" && address ? address.port : port;
   logger.info({ host, port: actual, readyMs: Math.round(performance.now() - started) }, `Faultline listening on http://${host}:${actual}`);
+  // The class suggester loads its language model and learns confirmed incidents after start-up, off the request path.
+  startSuggestions(getDb(), (err) => logger.error({ err }, "class suggester failed to start"));
 });
 
 exitGracefully(server, checkpointer);

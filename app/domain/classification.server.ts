@@ -1,10 +1,11 @@
-import { and, desc, eq, inArray, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import { z } from "zod";
 import {
   LIFECYCLE_STAGES,
   TRIGGERS,
   actionItems,
+  classChanges,
   failureClasses,
   incidentClasses,
   incidentModels,
@@ -12,9 +13,10 @@ import {
   modelVersions,
 } from "../../db/schema";
 import { DAY_MS } from "../utils/dates";
-import type { Db } from "../utils/db.server";
+import type { Conn, Db } from "../utils/db.server";
 import { recordAudit, type Actor } from "./audit.server";
 import { REPEAT_WINDOW_DAYS, refreshRepeats, repeatAnchor } from "./repeats.server";
+import { noteClassification } from "./suggestions.server";
 
 export { REPEAT_WINDOW_DAYS };
 
@@ -45,14 +47,15 @@ export class ClassificationError extends Error {
 }
 
 /**
- * Replaces an incident's classification: exactly one primary class, any contributing classes and factors,
- * plus trigger and lifecycle stage. Only active classes may be chosen, except ones the incident already has
- * (so re-saving an incident labelled with a since-retired class keeps its label).
+ * Replaces an incident's classification, as confirmed by a person: exactly one primary class, any contributing
+ * classes and factors, plus trigger and lifecycle stage. Only active classes may be chosen, except ones the
+ * incident already has (so re-saving an incident labelled with a since-retired class keeps its label). A primary
+ * class other than the one before (confirmed or suggested) is recorded in class_changes.
  */
 export function classifyIncident(db: Db, incidentId: number, input: ClassificationInput, actor: Actor): void {
   db.transaction((tx) => {
     const incident = tx
-      .select({ trigger: incidents.trigger, lifecycleStage: incidents.lifecycleStage })
+      .select({ trigger: incidents.trigger, lifecycleStage: incidents.lifecycleStage, classStatus: incidents.classStatus })
       .from(incidents)
       .where(eq(incidents.id, incidentId))
       .get();
@@ -83,6 +86,12 @@ export function classifyIncident(db: Db, incidentId: number, input: Classificati
     const factors = [...new Set(input.factors)];
     factors.forEach((id) => check(id, "factor", "factors"));
 
+    const previous = before.find((b) => b.role === "primary")?.classId;
+    if (previous && previous !== input.primary) {
+      tx.insert(classChanges)
+        .values({ incidentId, fromClassId: previous, fromStatus: incident.classStatus ?? "confirmed", toClassId: input.primary, actorId: actor.id, actorLabel: actor.label })
+        .run();
+    }
     const anchorBefore = repeatAnchor(tx, incidentId);
     tx.delete(incidentClasses).where(eq(incidentClasses.incidentId, incidentId)).run();
     tx.insert(incidentClasses)
@@ -115,6 +124,46 @@ export function classifyIncident(db: Db, incidentId: number, input: Classificati
       after: { primary: input.primary, contributing, factors, trigger: input.trigger, lifecycleStage: input.lifecycleStage },
     });
   });
+  noteClassification(db, incidentId);
+}
+
+/**
+ * Confirms `classId` as the primary class (a suggestion taken, or another class picked), keeping the incident's
+ * contributing classes, factors, trigger and lifecycle stage.
+ */
+export function confirmPrimaryClass(db: Db, incidentId: number, classId: string, actor: Actor): void {
+  const current = incidentClassification(db, incidentId);
+  const row = db.select({ trigger: incidents.trigger, lifecycleStage: incidents.lifecycleStage }).from(incidents).where(eq(incidents.id, incidentId)).get();
+  if (!row) throw new Response("Incident not found", { status: 404 });
+  classifyIncident(
+    db,
+    incidentId,
+    { primary: classId, contributing: current.contributing.map((c) => c.id), factors: current.factors.map((c) => c.id), trigger: row.trigger, lifecycleStage: row.lifecycleStage },
+    actor,
+  );
+}
+
+/**
+ * Records the classifier's suggestion as an unclassified incident's primary class, with status 'suggested' (never
+ * confirmed); an incident that has a primary class meanwhile is left alone. Returns whether it was recorded.
+ */
+export function recordSuggestedClass(tx: Conn, incidentId: number, classId: string, actor: Actor): boolean {
+  const cls = tx.select({ parentId: failureClasses.parentId, family: failureClasses.family, status: failureClasses.status }).from(failureClasses).where(eq(failureClasses.id, classId)).get();
+  if (!cls || cls.status !== "active") return false;
+  const inserted = tx
+    .insert(incidentClasses)
+    .values({ incidentId, classId, role: "primary" })
+    .onConflictDoNothing()
+    .run();
+  if (!inserted.changes) return false;
+  const anchorBefore = repeatAnchor(tx, incidentId);
+  tx.update(incidents)
+    .set({ primaryClassId: classId, topClassId: cls.parentId ?? classId, family: cls.family, classStatus: "suggested", updatedAt: Date.now() })
+    .where(and(eq(incidents.id, incidentId), isNull(incidents.primaryClassId)))
+    .run();
+  refreshRepeats(tx, [anchorBefore, repeatAnchor(tx, incidentId)]);
+  recordAudit(tx, actor, "suggest-class", "incident", incidentId, { primary: classId });
+  return true;
 }
 
 const parent = alias(failureClasses, "parent");

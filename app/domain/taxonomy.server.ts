@@ -1,7 +1,7 @@
 import path from "node:path";
-import { and, asc, count, desc, eq, inArray, isNotNull, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
-import { failureClasses, incidentClasses, incidents } from "../../db/schema";
+import { classChanges, failureClasses, incidentClasses, incidents } from "../../db/schema";
 import { CONTENT_DIR, ContentError, listContentFiles, readContentFile } from "../utils/content.server";
 import type { Db } from "../utils/db.server";
 import { renderMarkdown } from "../utils/markdown.server";
@@ -196,14 +196,43 @@ export type ClassCounts = {
   rolledUp: Record<string, number>;
 };
 
-export function classCounts(db: Db): ClassCounts {
-  const rows = db
-    .select({ id: failureClasses.id, parentId: failureClasses.parentId, n: count() })
+/** Which classifications to count: confirmed ones only (the default), or suggested ones too. */
+export type CountOptions = { suggested?: boolean };
+
+type ClassRow = { id: string; parentId: string | null; family: Family | null; n: number };
+const perClass = { id: failureClasses.id, parentId: failureClasses.parentId, family: failureClasses.family, n: count() };
+
+/** Primary classes of every classified incident, per class (index-only over incident_classes). */
+function allPrimaryRows(db: Db): ClassRow[] {
+  return db
+    .select(perClass)
     .from(incidentClasses)
     .innerJoin(failureClasses, eq(failureClasses.id, incidentClasses.classId))
     .where(eq(incidentClasses.role, "primary"))
     .groupBy(failureClasses.id)
     .all();
+}
+
+/** Primary classes that are only suggested, per class; few rows, found through the class-status index. */
+function suggestedRows(db: Db): ClassRow[] {
+  return db
+    .select(perClass)
+    .from(incidents)
+    .innerJoin(failureClasses, eq(failureClasses.id, incidents.primaryClassId))
+    .where(eq(incidents.classStatus, "suggested"))
+    .groupBy(failureClasses.id)
+    .all();
+}
+
+/** Every primary class, less the suggested ones unless they are asked for (rows from before class_status count as confirmed). */
+function primaryRows(db: Db, opts: CountOptions): ClassRow[] {
+  const all = allPrimaryRows(db);
+  if (opts.suggested) return all;
+  const suggested = new Map(suggestedRows(db).map((r) => [r.id, r.n]));
+  return all.map((r) => ({ ...r, n: r.n - (suggested.get(r.id) ?? 0) })).filter((r) => r.n > 0);
+}
+
+function countsOf(rows: ClassRow[]): ClassCounts {
   const out: ClassCounts = { direct: {}, rolledUp: {} };
   for (const r of rows) {
     out.direct[r.id] = r.n;
@@ -213,17 +242,41 @@ export function classCounts(db: Db): ClassCounts {
   return out;
 }
 
-/** Incidents by the family of their primary class; unclassified incidents are in neither. */
-export function familyShare(db: Db): { ml: number; nonMl: number } {
-  const rows = db
-    .select({ family: failureClasses.family, n: count() })
-    .from(incidentClasses)
-    .innerJoin(failureClasses, eq(failureClasses.id, incidentClasses.classId))
-    .where(and(eq(incidentClasses.role, "primary"), isNotNull(failureClasses.family)))
-    .groupBy(failureClasses.family)
-    .all();
-  const n = (f: Family) => rows.find((r) => r.family === f)?.n ?? 0;
+/** Primary classes per class; confirmed only unless `suggested` is set. */
+export function classCounts(db: Db, opts: CountOptions = {}): ClassCounts {
+  return countsOf(primaryRows(db, opts));
+}
+
+/** Classes the classifier suggested and nobody confirmed yet, per class. */
+export function suggestedCounts(db: Db): ClassCounts {
+  return countsOf(suggestedRows(db));
+}
+
+/** Incidents by the family of their primary class; unclassified incidents are in neither. Confirmed only unless `suggested`. */
+export function familyShare(db: Db, opts: CountOptions = {}): { ml: number; nonMl: number } {
+  const rows = primaryRows(db, opts);
+  const n = (f: Family) => rows.filter((r) => r.family === f).reduce((a, r) => a + r.n, 0);
   return { ml: n("ml"), nonMl: n("non-ml") };
+}
+
+export type ClassChangeCounts = {
+  /** Per top-level class: person-confirmed classifications later changed to another class. */
+  corrected: Record<string, number>;
+  /** Per top-level class: suggestions a person replaced with another class. */
+  overridden: Record<string, number>;
+};
+
+/** How often each top-level class was changed after it was first recorded (by a person, or suggested). */
+export function classChangeCounts(db: Db): ClassChangeCounts {
+  const rows = db
+    .select({ top: sql<string>`coalesce(${failureClasses.parentId}, ${failureClasses.id})`, status: classChanges.fromStatus, n: count() })
+    .from(classChanges)
+    .innerJoin(failureClasses, eq(failureClasses.id, classChanges.fromClassId))
+    .groupBy(sql`1`, classChanges.fromStatus)
+    .all();
+  const out: ClassChangeCounts = { corrected: {}, overridden: {} };
+  for (const r of rows) (r.status === "confirmed" ? out.corrected : out.overridden)[r.top] = r.n;
+  return out;
 }
 
 /** One class or factor with its parent and subclasses, or null when the id was never known. */
@@ -259,14 +312,18 @@ export function classDefinitions(root: string = CONTENT_DIR): Map<string, string
   return out;
 }
 
-/** Condition on incidents.id: primary class is `id` or, for a top-level class, any of its subclasses. */
-function primaryIn(id: string) {
-  return sql`${incidents.id} in (select ic.incident_id from ${incidentClasses} ic join ${failureClasses} fc on fc.id = ic.class_id
+/**
+ * Condition on incidents: primary class is `id` or, for a top-level class, any of its subclasses; confirmed only
+ * unless `suggested` (rows from before class_status count as confirmed).
+ */
+function primaryIn(id: string, opts: CountOptions) {
+  const inClass = sql`${incidents.id} in (select ic.incident_id from ${incidentClasses} ic join ${failureClasses} fc on fc.id = ic.class_id
     where ic.role = 'primary' and (fc.id = ${id} or fc.parent_id = ${id}))`;
+  return opts.suggested ? inClass : and(inClass, sql`${incidents.classStatus} is not 'suggested'`);
 }
 
 /** Incidents whose primary class is this class (or one of its subclasses), newest first. */
-export function classIncidents(db: Db, id: string, limit = 100) {
+export function classIncidents(db: Db, id: string, limit = 100, opts: CountOptions = {}) {
   return db
     .select({
       id: incidents.id,
@@ -275,16 +332,17 @@ export function classIncidents(db: Db, id: string, limit = 100) {
       status: incidents.status,
       team: incidents.team,
       startedAt: incidents.startedAt,
+      classStatus: incidents.classStatus,
     })
     .from(incidents)
-    .where(primaryIn(id))
+    .where(primaryIn(id, opts))
     .orderBy(desc(incidents.startedAt))
     .limit(limit)
     .all();
 }
 
 /** Incidents of this class per calendar month (UTC) for the `months` months up to and including `now`'s. */
-export function classTrend(db: Db, id: string, months = 12, now = Date.now()): { month: string; count: number }[] {
+export function classTrend(db: Db, id: string, months = 12, now = Date.now(), opts: CountOptions = {}): { month: string; count: number }[] {
   const end = new Date(now);
   const keys = Array.from({ length: months }, (_, i) =>
     new Date(Date.UTC(end.getUTCFullYear(), end.getUTCMonth() - (months - 1 - i), 1)).toISOString().slice(0, 7),
@@ -293,9 +351,16 @@ export function classTrend(db: Db, id: string, months = 12, now = Date.now()): {
   const rows = db
     .select({ month: sql<string>`strftime('%Y-%m', ${incidents.startedAt} / 1000, 'unixepoch')`, n: count() })
     .from(incidents)
-    .where(and(primaryIn(id), sql`${incidents.startedAt} >= ${from}`))
+    .where(and(primaryIn(id, opts), sql`${incidents.startedAt} >= ${from}`))
     .groupBy(sql`1`)
     .all();
   const byMonth = new Map(rows.map((r) => [r.month, r.n]));
   return keys.map((month) => ({ month, count: byMonth.get(month) ?? 0 }));
+}
+
+/** Id -> "Class › Subclass" (or "Class") for every class, to name suggestions and choices. */
+export function classLabels(db: Db): Map<string, string> {
+  const rows = db.select({ id: failureClasses.id, name: failureClasses.name, parentId: failureClasses.parentId }).from(failureClasses).all();
+  const names = new Map(rows.map((r) => [r.id, r.name]));
+  return new Map(rows.map((r) => [r.id, r.parentId ? `${names.get(r.parentId) ?? r.parentId} › ${r.name}` : r.name]));
 }

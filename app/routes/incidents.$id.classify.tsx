@@ -5,15 +5,18 @@ import { SeverityBadge } from "~/components/badges";
 import { CsrfInput } from "~/components/csrf";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { Field, FormError } from "~/components/field";
+import { SuggestionList } from "~/components/suggestion-list";
 import {
   ClassificationError,
   classificationSchema,
   classifyIncident,
+  confirmPrimaryClass,
   incidentClassification,
   similarIncidents,
 } from "~/domain/classification.server";
 import { getIncident } from "~/domain/incidents.server";
-import { taxonomyTree } from "~/domain/taxonomy.server";
+import { shownSuggestions, suggestForIncidents } from "~/domain/suggestions.server";
+import { classLabels, taxonomyTree } from "~/domain/taxonomy.server";
 import { actorOf } from "~/utils/auth.server";
 import { readForm } from "~/utils/csrf.server";
 import { formatDate } from "~/utils/dates";
@@ -35,8 +38,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const tree = taxonomyTree(db);
   // "Show similar" lets an editor try a class before saving it.
   const lookup = new URL(request.url).searchParams.get("class") || current.primary?.id || null;
+  const suggestions = (await suggestForIncidents(db, [id])).get(id) ?? [];
   return {
-    incident: { id, title: row.incident.title, trigger: row.incident.trigger, lifecycleStage: row.incident.lifecycleStage },
+    incident: { id, title: row.incident.title, trigger: row.incident.trigger, lifecycleStage: row.incident.lifecycleStage, classStatus: row.incident.classStatus },
+    suggestions: shownSuggestions(suggestions, classLabels(db)),
     current: {
       primary: current.primary?.id ?? "",
       contributing: current.contributing.map((c) => c.id),
@@ -59,6 +64,15 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireRole(request, "editor");
   const id = idParam(params.id);
   const form = await readForm(request);
+  if (form.get("intent") === "confirm") {
+    try {
+      confirmPrimaryClass(getDb(), id, String(form.get("class") ?? ""), actorOf(user));
+    } catch (e) {
+      if (e instanceof ClassificationError) return json({ errors: { form: e.message } as Record<string, string>, values: null }, { status: 400 });
+      throw e;
+    }
+    return redirect(`/incidents/${id}`);
+  }
   const values = {
     primary: String(form.get("primary") ?? ""),
     contributing: form.getAll("contributing").map(String),
@@ -78,7 +92,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function Classify() {
-  const { incident, current, classes, factors, lookup, similar } = useLoaderData<typeof loader>();
+  const { incident, current, classes, factors, lookup, similar, suggestions } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const errors = result?.errors as Record<string, string> | undefined;
   const chosen = result?.values ?? { ...current, trigger: incident.trigger ?? "", lifecycleStage: incident.lifecycleStage ?? "" };
@@ -96,10 +110,21 @@ export default function Classify() {
         One primary class: the deepest class that explains why it broke. Contributing classes and factors made it worse or
         slower to fix. See <Link to="/taxonomy">the taxonomy</Link> for definitions.
       </p>
+      <section aria-label="Suggested classes" className="card">
+        <h2>Suggested from what the incident says</h2>
+        {incident.classStatus === "suggested" ? (
+          <p>
+            The primary class below was <b>suggested</b> by the classifier and nobody has confirmed it yet: saving the form, or taking a
+            suggestion, confirms it.
+          </p>
+        ) : null}
+        <FormError error={result?.values === null ? errors?.form : undefined} />
+        <SuggestionList incidentId={incident.id} suggestions={suggestions} />
+      </section>
       <div className="two-col">
         <Form method="post" className="card">
           <CsrfInput />
-          <FormError error={errors?.form} />
+          <FormError error={result?.values ? errors?.form : undefined} />
           <Field label="Primary class (root cause)" name="primary" error={errors?.primary}>
             <select id="primary" name="primary" defaultValue={chosen.primary} required>
               <option value="">Choose…</option>

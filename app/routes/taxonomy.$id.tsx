@@ -14,7 +14,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const db = getDb();
   const cls = getClass(db, params.id ?? "");
   if (!cls || cls.kind !== "class") throw new Response("No such failure class", { status: 404 });
+  const includeSuggested = new URL(request.url).searchParams.get("suggested") === "include";
+  const opts = { suggested: includeSuggested };
   return {
+    includeSuggested,
     cls: {
       id: cls.id,
       name: cls.name,
@@ -24,13 +27,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       children: cls.children.map((c) => ({ id: c.id, name: c.name })),
     },
     html: classDefinitions().get(cls.id) ?? "",
-    trend: classTrend(db, cls.id),
-    incidents: classIncidents(db, cls.id),
+    trend: classTrend(db, cls.id, 12, Date.now(), opts),
+    incidents: classIncidents(db, cls.id, 100, opts),
   };
 }
 
 export default function FailureClassPage() {
-  const { cls, html, trend, incidents } = useLoaderData<typeof loader>();
+  const { cls, html, trend, incidents, includeSuggested } = useLoaderData<typeof loader>();
   return (
     <>
       <p>
@@ -49,6 +52,12 @@ export default function FailureClassPage() {
         <div className="prose" dangerouslySetInnerHTML={{ __html: html || "<p>This class was removed from the taxonomy; its incidents keep the label.</p>" }} />
         <section>
           <h2 style={{ marginTop: 0 }}>Last 12 months</h2>
+          <p className="muted">
+            {includeSuggested ? "Confirmed and suggested classifications. " : "Confirmed classifications. "}
+            <Link to={includeSuggested ? `/taxonomy/${cls.id}` : `/taxonomy/${cls.id}?suggested=include`}>
+              {includeSuggested ? "Confirmed only" : "Include suggested"}
+            </Link>
+          </p>
           <MonthlyBars data={trend} label={`${cls.name} incidents per month`} />
           <details>
             <summary>Numbers</summary>
@@ -101,6 +110,7 @@ export default function FailureClassPage() {
                 <td>{formatUtc(i.startedAt)}</td>
                 <td>
                   <Link to={`/incidents/${i.id}`}>{i.title}</Link>
+                  {i.classStatus === "suggested" ? <span className="badge">suggested</span> : null}
                 </td>
                 <td>
                   <SeverityBadge severity={i.severity} />

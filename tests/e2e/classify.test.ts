@@ -1,6 +1,6 @@
-import type { Browser, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium } from "../helpers/browser";
+import { launchChromium, signedInPage as signedInPageAs } from "../helpers/browser";
 import { ADMIN, incidentIdFrom, setupAdmin, type Client } from "../helpers/http";
 import { startServer, type RunningServer } from "../helpers/server";
 
@@ -32,20 +32,7 @@ afterAll(async () => {
   expect(pageErrors, pageErrors.join("\n")).toEqual([]);
 });
 
-async function signedInPage(javaScriptEnabled: boolean): Promise<Page> {
-  const context = await browser.newContext({ javaScriptEnabled });
-  const page = await context.newPage();
-  page.on("pageerror", (e) => pageErrors.push(e.message));
-  page.on("console", (m) => {
-    if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) pageErrors.push(m.text());
-  });
-  await page.goto(`${server.url}/login`);
-  await page.getByLabel("Email").fill(ADMIN.email);
-  await page.getByLabel("Password").fill(ADMIN.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.getByRole("heading", { name: "Incidents", level: 1 }).waitFor();
-  return page;
-}
+const signedInPage = (javaScriptEnabled: boolean) => signedInPageAs(browser, server.url, ADMIN, { javaScriptEnabled, errors: pageErrors });
 
 describe.each([true, false])("classifying an incident (JavaScript %s)", (js) => {
   it("names the class, flags the repeat and shows the open actions already paid for", async () => {
@@ -94,7 +81,7 @@ describe("the taxonomy page", () => {
       expect(await page.locator("li", { hasText: name }).count(), name).toBeGreaterThan(0);
     }
     expect(await page.getByRole("region", { name: "Share of causes" }).textContent()).toContain(
-      "Of 4 classified incidents, 0% had a non-ML root cause and 100% an ML-specific one.",
+      "Of 4 confirmed incidents, 0% had a non-ML root cause and 100% an ML-specific one.",
     );
     await page.locator("summary", { hasText: "Data quality" }).first().click();
     expect(await page.locator("li#data .prose h2").first().textContent()).toBe("Definition");

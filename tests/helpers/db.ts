@@ -1,3 +1,4 @@
+import Database from "better-sqlite3";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -18,4 +19,14 @@ export function makeTestDb(): TestDb {
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** One row of a query against a SQLite file, read on a connection of its own (e.g. the database of a running server). */
+export function readRow(file: string, query: string, ...params: unknown[]): unknown {
+  const db = new Database(file, { readonly: true });
+  try {
+    return db.prepare(query).get(...params);
+  } finally {
+    db.close();
+  }
 }

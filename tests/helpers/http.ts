@@ -76,10 +76,10 @@ export function incidentIdFrom(res: Response): number {
   return Number(m[1]);
 }
 
-/** Creates a webhook token through Settings → API tokens as `admin` and returns its secret (shown once). */
-export async function createWebhookToken(admin: Client, name: string): Promise<string> {
-  const res = await admin.submit("/settings/tokens", { intent: "create", name, scope: "webhook" });
+/** Creates an API or webhook token through Settings (as an admin `client`) and returns its secret, shown once. */
+export async function createToken(client: Client, scope: "api" | "webhook", name = `${scope}-token`): Promise<string> {
+  const res = await client.submit("/settings/tokens", { intent: "create", name, scope });
   const secret = /<p class="secret">([^<]+)<\/p>/.exec(await res.text())?.[1];
-  if (!secret) throw new Error("no token in the response");
+  if (!secret) throw new Error(`token not created: ${res.status}`);
   return secret;
 }

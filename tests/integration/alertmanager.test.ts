@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { alertmanagerMissing, postAlerts, startAlertmanager, type RunningAlertmanager } from "../helpers/alertmanager";
-import { createWebhookToken, setupAdmin, type Client } from "../helpers/http";
+import { createToken, setupAdmin, type Client } from "../helpers/http";
 import { startServer, type RunningServer } from "../helpers/server";
 
 let server: RunningServer;
@@ -56,7 +56,7 @@ function flakyProxy(target: string): Promise<{ url: string; forwarded: () => num
 beforeAll(async () => {
   server = await startServer();
   admin = await setupAdmin(server.url);
-  token = await createWebhookToken(admin, "test-alertmanager");
+  token = await createToken(admin, "webhook", "test-alertmanager");
 });
 afterAll(async () => {
   await server?.dispose();
@@ -162,7 +162,7 @@ describe("webhook endpoint errors", () => {
   });
 
   it("refuses a revoked token", async () => {
-    const secret = await createWebhookToken(admin, "short-lived");
+    const secret = await createToken(admin, "webhook", "short-lived");
     const body = JSON.stringify({ alerts: [{ name: "GPUUtilizationLow", status: "firing" }] });
     expect((await post("/api/webhooks/generic", body, { Authorization: `Bearer ${secret}` })).status).toBe(200);
     const id = query<{ id: number }>("select id from api_tokens where name = 'short-lived'")[0].id;

@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Client, incidentIdFrom, setupAdmin, signIn } from "../helpers/http";
+import { Client, createToken, incidentIdFrom, setupAdmin, signIn } from "../helpers/http";
 import { startServer, type RunningServer } from "../helpers/server";
 
 const PD_SECRETS = ["pd-old-secret-1234", "pd-new-secret-5678"];
@@ -27,14 +27,6 @@ function query<T = Record<string, unknown>>(file: string, sql: string, ...params
   }
 }
 const q = <T = Record<string, unknown>>(sql: string, ...params: unknown[]) => query<T>(server.dbFile, sql, ...params);
-
-async function createToken(client: Client, name: string, scope: "webhook" | "api"): Promise<string> {
-  const res = await client.submit("/settings/tokens", { intent: "create", name, scope });
-  expect(res.status).toBe(200);
-  const secret = /<p class="secret">([^<]+)<\/p>/.exec(await res.text())?.[1];
-  if (!secret) throw new Error("no token secret in the response");
-  return secret;
-}
 
 function post(base: string, sender: string, body: string | Uint8Array<ArrayBuffer>, headers: Record<string, string> = {}) {
   return fetch(`${base}/api/webhooks/${sender}`, { method: "POST", headers: { "Content-Type": "application/json", ...headers }, body });
@@ -83,7 +75,7 @@ afterAll(async () => {
 
 describe("webhook tokens", () => {
   it("shows a new token's secret once and stores only its sha-256", async () => {
-    webhookToken = await createToken(admin, "prod-alertmanager", "webhook");
+    webhookToken = await createToken(admin, "webhook", "prod-alertmanager");
     expect(webhookToken).toMatch(/^fl_webhook_[\w-]{20,}$/);
 
     const { res, body } = await admin.html("/settings/tokens");
@@ -97,7 +89,7 @@ describe("webhook tokens", () => {
   });
 
   it("refuses an api-scoped token on the webhook endpoint, and a webhook token on the JSON API", async () => {
-    apiToken = await createToken(admin, "reporting-script", "api");
+    apiToken = await createToken(admin, "api", "reporting-script");
     expect(apiToken).toMatch(/^fl_api_/);
     const res = await post(server.url, "generic", JSON.stringify({ alerts: [{ name: "X", status: "firing" }] }), bearer(apiToken));
     expect(res.status).toBe(401);
@@ -530,7 +522,7 @@ describe("Grafana signatures (GRAFANA_WEBHOOK_SECRET set)", () => {
   let token: string;
   beforeAll(async () => {
     grafana = await startServer({ env: { GRAFANA_WEBHOOK_SECRET: GRAFANA_SECRET } });
-    token = await createToken(await setupAdmin(grafana.url), "grafana", "webhook");
+    token = await createToken(await setupAdmin(grafana.url), "webhook", "grafana");
   });
   afterAll(async () => {
     await grafana?.dispose();

@@ -1,17 +1,12 @@
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { setupAdmin, type Client } from "../helpers/http";
+import { createToken, setupAdmin, type Client } from "../helpers/http";
 import { startServer, type RunningServer } from "../helpers/server";
 
 let server: RunningServer;
 let admin: Client;
 let apiToken: string;
 let webhookToken: string;
-
-async function token(scope: "api" | "webhook"): Promise<string> {
-  const res = await admin.submit("/settings/tokens", { intent: "create", name: `${scope}-token`, scope });
-  return /<p class="secret">([^<]+)<\/p>/.exec(await res.text())![1];
-}
 
 const call = (method: string, path: string, body?: unknown, auth = apiToken) =>
   fetch(`${server.url}${path}`, {
@@ -23,8 +18,8 @@ const call = (method: string, path: string, body?: unknown, auth = apiToken) =>
 beforeAll(async () => {
   server = await startServer();
   admin = await setupAdmin(server.url);
-  apiToken = await token("api");
-  webhookToken = await token("webhook");
+  apiToken = await createToken(admin, "api");
+  webhookToken = await createToken(admin, "webhook");
 });
 afterAll(async () => {
   await server?.dispose();

@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADMIN, createWebhookToken, incidentIdFrom, setupAdmin, signIn, type Client } from "../helpers/http";
+import { ADMIN, createToken, incidentIdFrom, setupAdmin, signIn, type Client } from "../helpers/http";
 import { startServer, type RunningServer } from "../helpers/server";
 
 let server: RunningServer;
@@ -98,7 +98,7 @@ beforeAll(async () => {
   backupFile = path.join(work, "backups", "faultline-test.db");
   server = await startServer();
   admin = await setupAdmin(server.url);
-  token = await createWebhookToken(admin, "backup-test");
+  token = await createToken(admin, "webhook", "backup-test");
 });
 
 afterAll(async () => {

@@ -771,6 +771,7 @@ describe("classCounts, familyShare, classIncidents, classTrend", () => {
       status: "investigating",
       team: "ranking",
       startedAt: Date.UTC(2026, 3, 2, 10),
+      classStatus: "confirmed",
     });
   });
 

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADMIN, createWebhookToken, setupAdmin, signIn } from "../helpers/http";
+import { ADMIN, createToken, setupAdmin, signIn } from "../helpers/http";
 import { startServer, type RunningServer } from "../helpers/server";
 
 let server: RunningServer;
@@ -136,7 +136,7 @@ function checkDatabase() {
 beforeAll(async () => {
   server = await startServer();
   const admin = await setupAdmin(server.url);
-  token = await createWebhookToken(admin, "durability");
+  token = await createToken(admin, "webhook", "durability");
 });
 
 afterAll(async () => {

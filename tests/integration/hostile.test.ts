@@ -3,7 +3,7 @@ import http from "node:http";
 import net from "node:net";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADMIN, Client, createWebhookToken, incidentIdFrom, setupAdmin } from "../helpers/http";
+import { ADMIN, Client, createToken, incidentIdFrom, setupAdmin } from "../helpers/http";
 import { startServer, type RunningServer } from "../helpers/server";
 
 let server: RunningServer;
@@ -583,7 +583,7 @@ let deliveriesBefore = 0;
 beforeAll(async () => {
   server = await startServer();
   admin = await setupAdmin(server.url);
-  token = await createWebhookToken(admin, "hostile");
+  token = await createToken(admin, "webhook", "hostile");
   ids.incident = incidentIdFrom(await admin.submit("/incidents/new", incidentForm));
   const page = `/incidents/${ids.incident}`;
   expect((await admin.submit(page, { intent: "timeline.add", at: "2026-03-01T10:05", kind: "note", body: "Baseline entry" })).status).toBe(302);

@@ -1,6 +1,6 @@
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createWebhookToken, setupAdmin, type Client } from "../helpers/http";
+import { createToken, setupAdmin, type Client } from "../helpers/http";
 import { startServer, type RunningServer } from "../helpers/server";
 
 const METRICS_TOKEN = "metrics-secret-for-tests";
@@ -19,7 +19,7 @@ beforeAll(async () => {
     output.push(...lines);
   });
   admin = await setupAdmin(server.url);
-  token = await createWebhookToken(admin, "ops-test");
+  token = await createToken(admin, "webhook", "ops-test");
 });
 afterAll(async () => {
   await server?.dispose();
