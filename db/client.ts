@@ -17,7 +17,24 @@ const migrationsFolder = path.resolve("db/migrations");
 /** Opens a SQLite file with the pragmas every connection needs and applies pending migrations. */
 export function openDatabase(file = databasePath()): Db {
   if (file !== ":memory:") fs.mkdirSync(path.dirname(file), { recursive: true });
-  const sqlite = new Database(file);
+  return prepare(new Database(file));
+}
+
+/**
+ * An in-memory copy of a database file (an empty database when there is no such file), migrated like the file would
+ * be: what a dry run works on, so it can never write to the file.
+ */
+export function openDatabaseCopy(file: string): Db {
+  if (!fs.existsSync(file)) return prepare(new Database(":memory:"));
+  const source = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    return prepare(new Database(source.serialize()));
+  } finally {
+    source.close();
+  }
+}
+
+function prepare(sqlite: Database.Database): Db {
   sqlite.pragma("journal_mode = WAL");
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
