@@ -103,7 +103,8 @@ export function updateIncident(db: Db, id: number, expectedVersion: number, inpu
     if (before.version !== expectedVersion) return { ok: false as const, current: before };
     const anchorBefore = repeatAnchor(tx, id);
     tx.update(incidents)
-      .set({ ...input, version: before.version + 1, updatedAt: Date.now() })
+      // Saving the form confirms the start time it showed (an import may only have suggested it).
+      .set({ ...input, startedAtStatus: "confirmed", version: before.version + 1, updatedAt: Date.now() })
       .where(eq(incidents.id, id))
       .run();
     if (before.primaryClassId && (before.team !== input.team || before.startedAt !== input.startedAt)) {

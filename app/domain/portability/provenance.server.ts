@@ -52,6 +52,7 @@ export function planFields(tx: Conn, incidentId: number, current: FieldValues, i
     if (imported.get(field) === now) plan.changed.push(field);
     else if (!isEmpty(value)) plan.conflicts.push(field);
   }
+  plan.conflicts.sort();
   return plan;
 }
 

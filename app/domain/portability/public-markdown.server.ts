@@ -291,6 +291,8 @@ export function importPublicPostmortem(db: Conn, text: string, actor: Actor, opt
       id = existing;
       const current = currentFields(tx, id);
       factors = current.factors;
+      // A file without a severity says nothing about it: SEV3 is only where new incidents start.
+      if (fm.severity === null) delete incoming.severity;
       // A suggested start says less than a person's confirmation: it never competes with one.
       if (fm.start.suggested && current.started_at_status === "confirmed") {
         delete incoming.started_at;
