@@ -28,14 +28,17 @@ export function openDatabaseCopy(file: string): Db {
   if (!fs.existsSync(file)) return prepare(new Database(":memory:"));
   const source = new Database(file, { readonly: true, fileMustExist: true });
   try {
-    return prepare(new Database(source.serialize()));
+    const image = source.serialize();
+    // Header bytes 18-19 say "WAL"; an in-memory database cannot be in WAL mode, so the copy says "rollback journal".
+    image[18] = image[19] = 1;
+    return prepare(new Database(image));
   } finally {
     source.close();
   }
 }
 
 function prepare(sqlite: Database.Database): Db {
-  sqlite.pragma("journal_mode = WAL");
+  if (!sqlite.memory) sqlite.pragma("journal_mode = WAL");
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
   // WAL with synchronous=FULL: a write acknowledged to a client survives power loss, not only a crash.

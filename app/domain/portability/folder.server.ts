@@ -27,6 +27,17 @@ export const MAX_FILE_BYTES = 2 * 2 ** 20;
 
 const inside = (root: string, p: string) => p === root || p.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
 
+/** UTF-16 without a byte-order mark shows as NUL bytes on one side of most pairs (chardet needs the mark). */
+function utf16WithoutMark(buf: Buffer): string | null {
+  let even = 0;
+  let odd = 0;
+  for (let i = 0; i < buf.length; i++) if (buf[i] === 0) (i % 2 ? odd++ : even++);
+  const pairs = buf.length / 2;
+  if (odd > pairs * 0.3 && even < pairs * 0.05) return "UTF-16LE";
+  if (even > pairs * 0.3 && odd < pairs * 0.05) return "UTF-16BE";
+  return null;
+}
+
 /** The text of a file's bytes, or why they are not text this import reads. */
 export function decodeText(buf: Buffer): { text: string } | { problem: string; reason: string } {
   if (buf[0] === 0xff && buf[1] === 0xfe) return { text: new TextDecoder("utf-16le").decode(buf.subarray(2)) };
@@ -39,7 +50,7 @@ export function decodeText(buf: Buffer): { text: string } | { problem: string; r
     // Not UTF-8: said below, with what it looks like.
   }
   if (text !== null && !text.includes("\u0000")) return { text };
-  const guess = detect(body);
+  const guess = utf16WithoutMark(body) ?? detect(body);
   const looks = guess && !/^UTF-8$/i.test(guess) ? ` (it looks like ${guess})` : "";
   const fix = guess && !/^UTF-(8|16|32)/i.test(guess) ? `: convert it, e.g. iconv -f ${guess} -t UTF-8` : ": save it as UTF-8";
   return { problem: `is not UTF-8 text${looks}${fix}`, reason: "not UTF-8" };
