@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, inArray, lt, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, gte, inArray, isNull, lt, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import {
   DETECTION_SOURCES,
@@ -14,6 +14,7 @@ import { DAY_MS } from "../utils/dates";
 import { pageNumber, requiredUtcTime, text, utcTime } from "../utils/forms";
 import { recordAudit, type Actor } from "./audit.server";
 import { refreshRepeats, repeatAnchor } from "./repeats.server";
+import { labelKey } from "./source-labels.server";
 
 export const incidentInputSchema = z
   .object({
@@ -184,6 +185,13 @@ export const incidentFilterSchema = z.object({
   from: utcTime.catch(null),
   to: utcTime.catch(null),
   q: z.string().trim().max(200).catch(""),
+  /** A class id: a subclass, or a top-level class with its subclasses. */
+  class: z.string().trim().regex(/^[a-z0-9.-]{0,100}$/).catch(""),
+  family: z.enum(["ml", "non-ml"]).or(z.literal("")).catch(""),
+  model: z.string().trim().max(200).catch(""),
+  /** A label an import kept on the incident (compared as source-labels.server's labelKey). */
+  label: z.string().trim().max(100).catch(""),
+  unclassified: z.boolean().catch(false),
   page: pageNumber,
 });
 export type IncidentFilter = z.infer<typeof incidentFilterSchema>;
@@ -197,6 +205,11 @@ export function parseIncidentFilter(params: URLSearchParams): IncidentFilter {
     from: params.get("from") ?? "",
     to: params.get("to") ?? "",
     q: params.get("q") ?? "",
+    class: params.get("class") ?? "",
+    family: params.get("family") ?? "",
+    model: params.get("model") ?? "",
+    label: params.get("label") ?? "",
+    unclassified: ["1", "on", "true"].includes(params.get("unclassified") ?? ""),
     page: params.get("page") ?? 1,
   });
 }
@@ -228,7 +241,25 @@ export function listIncidents(db: Db, f: IncidentFilter) {
   // Dates are inclusive: "to" means through the end of that day.
   if (f.to !== null) where.push(lt(incidents.startedAt, f.to + DAY_MS));
   const match = ftsQuery(f.q);
-  if (match) where.push(sql`${incidents.id} in (select rowid from incidents_fts where incidents_fts match ${match})`);
+  if (match) {
+    // Source labels are searched too: "cascading" finds the incidents labelled cascading-failure.
+    const key = labelKey(f.q);
+    where.push(
+      sql`(${incidents.id} in (select rowid from incidents_fts where incidents_fts match ${match})
+        or ${incidents.id} in (select incident_id from incident_source_labels where key >= ${key} and key < ${`${key}\uffff`}))`,
+    );
+  }
+  // Both class columns are kept by the classification code; the top-level one covers a class's subclasses.
+  if (f.class) where.push(f.class.includes(".") ? eq(incidents.primaryClassId, f.class) : eq(incidents.topClassId, f.class));
+  if (f.family) where.push(eq(incidents.family, f.family));
+  if (f.unclassified) where.push(isNull(incidents.primaryClassId));
+  if (f.label) where.push(sql`${incidents.id} in (select incident_id from incident_source_labels where key = ${labelKey(f.label)})`);
+  if (f.model) {
+    where.push(
+      sql`${incidents.id} in (select im.incident_id from incident_models im join model_versions mv on mv.id = im.model_version_id
+        join models m on m.id = mv.model_id where m.name = ${f.model})`,
+    );
+  }
   const cond = where.length ? and(...where) : undefined;
   const rows = db
     .select({
@@ -241,6 +272,8 @@ export function listIncidents(db: Db, f: IncidentFilter) {
       detectedAt: incidents.detectedAt,
       resolvedAt: incidents.resolvedAt,
       source: incidents.source,
+      primaryClassId: incidents.primaryClassId,
+      classStatus: incidents.classStatus,
     })
     .from(incidents)
     .where(cond)

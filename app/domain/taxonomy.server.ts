@@ -1,5 +1,5 @@
 import path from "node:path";
-import { and, asc, count, desc, eq, inArray, isNotNull, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, inArray, isNotNull, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
 import { failureClasses, incidentClasses, incidents } from "../../db/schema";
 import { CONTENT_DIR, ContentError, listContentFiles, readContentFile } from "../utils/content.server";
@@ -242,6 +242,11 @@ export function familyShare(db: Db): { ml: number; nonMl: number } {
     .all();
   const n = (f: Family) => rows.find((r) => r.family === f)?.n ?? 0;
   return { ml: n("ml"), nonMl: n("non-ml") };
+}
+
+/** Incidents with no primary class yet (imported unclassified, or never classified); they are in neither family. */
+export function unclassifiedCount(db: Db): number {
+  return db.select({ n: count() }).from(incidents).where(isNull(incidents.primaryClassId)).get()!.n;
 }
 
 /** One class or factor with its parent and subclasses, or null when the id was never known. */

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { FamilyBadge } from "~/components/family-badge";
-import { classCounts, classDefinitions, familyShare, taxonomyTree } from "~/domain/taxonomy.server";
+import { classCounts, classDefinitions, familyShare, taxonomyTree, unclassifiedCount } from "~/domain/taxonomy.server";
 import { requireUser } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
 
@@ -21,11 +21,12 @@ export async function loader({ request }: LoaderFunctionArgs) {
     })),
     factors: tree.factors.map(withDef),
     share: familyShare(db),
+    unclassified: unclassifiedCount(db),
   };
 }
 
 export default function Taxonomy() {
-  const { classes, factors, share } = useLoaderData<typeof loader>();
+  const { classes, factors, share, unclassified } = useLoaderData<typeof loader>();
   const classified = share.ml + share.nonMl;
   const pct = (n: number) => (classified ? Math.round((100 * n) / classified) : 0);
   return (
@@ -34,7 +35,17 @@ export default function Taxonomy() {
       <section aria-label="Share of causes" className="card">
         <p>
           Of {classified} classified incidents, <b>{pct(share.nonMl)}%</b> had a non-ML root cause and <b>{pct(share.ml)}%</b> an
-          ML-specific one.
+          ML-specific one.{" "}
+          {unclassified ? (
+            <>
+              <Link to="/incidents?unclassified=1">
+                {unclassified} incident{unclassified === 1 ? " is" : "s are"} unclassified
+              </Link>{" "}
+              and counted in neither.
+            </>
+          ) : (
+            "No incident is unclassified."
+          )}
         </p>
         {classified ? (
           <div className="share" role="img" aria-label={`non-ML ${share.nonMl}, ML-specific ${share.ml}`}>

@@ -13,6 +13,7 @@ import { createHash } from "node:crypto";
 import { and, asc, eq, isNull, or } from "drizzle-orm";
 import { importedFields, incidents } from "../../../db/schema";
 import type { Conn } from "../../utils/db.server";
+import { sourceLabelsOf } from "../source-labels.server";
 import { ImportError } from "./fields.server";
 
 /** An incident's importable fields by name, each a JSON value (lists in a stable order). */
@@ -100,4 +101,10 @@ export function claim(existing: number | null, claimed: ReadonlySet<number> | un
   if (existing !== null && claimed?.has(existing)) {
     throw new ImportError("title", `and start time (or id) match another file of this import (incident #${existing}); only one file may describe an incident`, source);
   }
+}
+
+/** What the incident page shows of an import: the source id, whether the start time awaits confirmation, the labels. */
+export function importOrigin(db: Conn, incidentId: number) {
+  const row = db.select({ externalId: incidents.externalId, startedAtStatus: incidents.startedAtStatus }).from(incidents).where(eq(incidents.id, incidentId)).get();
+  return { externalId: row?.externalId ?? null, startedAtStatus: row?.startedAtStatus ?? "confirmed", labels: sourceLabelsOf(db, incidentId) };
 }
