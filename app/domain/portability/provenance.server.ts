@@ -37,8 +37,9 @@ export type FieldPlan = {
   conflicts: string[];
 };
 
-export function planFields(tx: Conn, incidentId: number, current: FieldValues, incoming: FieldValues): FieldPlan {
-  const imported = new Map(
+/** Field -> hash of the value the last import wrote. */
+function importedHashes(tx: Conn, incidentId: number): Map<string, string> {
+  return new Map(
     tx
       .select({ field: importedFields.field, hash: importedFields.valueHash })
       .from(importedFields)
@@ -46,6 +47,10 @@ export function planFields(tx: Conn, incidentId: number, current: FieldValues, i
       .all()
       .map((r) => [r.field, r.hash]),
   );
+}
+
+export function planFields(tx: Conn, incidentId: number, current: FieldValues, incoming: FieldValues): FieldPlan {
+  const imported = importedHashes(tx, incidentId);
   const plan: FieldPlan = { changed: [], conflicts: [] };
   for (const [field, value] of Object.entries(incoming)) {
     const now = valueHash(current[field]);
@@ -59,14 +64,7 @@ export function planFields(tx: Conn, incidentId: number, current: FieldValues, i
 
 /** Records the file's values as imported, except for conflicting fields (they keep the hash of the last import). */
 export function recordImportedFields(tx: Conn, incidentId: number, incoming: FieldValues, conflicts: readonly string[] = []): void {
-  const stored = new Map(
-    tx
-      .select({ field: importedFields.field, hash: importedFields.valueHash })
-      .from(importedFields)
-      .where(eq(importedFields.incidentId, incidentId))
-      .all()
-      .map((r) => [r.field, r.hash]),
-  );
+  const stored = importedHashes(tx, incidentId);
   const now = Date.now();
   for (const [field, value] of Object.entries(incoming)) {
     if (conflicts.includes(field)) continue;
