@@ -386,7 +386,8 @@ export const incidentModels = sqliteTable(
   },
   (t) => [
     primaryKey({ columns: [t.incidentId, t.modelVersionId, t.role] }),
-    index("incident_models_version_idx").on(t.modelVersionId),
+    // Covers "incidents linked to this model's versions" (the incidents list's model filter).
+    index("incident_models_version_idx").on(t.modelVersionId, t.incidentId),
   ],
 );
 

@@ -255,9 +255,10 @@ export function listIncidents(db: Db, f: IncidentFilter) {
   if (f.unclassified) where.push(isNull(incidents.primaryClassId));
   if (f.label) where.push(sql`${incidents.id} in (select incident_id from incident_source_labels where key = ${labelKey(f.label)})`);
   if (f.model) {
+    // Read from incident_models_version_idx alone (it covers version -> incident).
     where.push(
-      sql`${incidents.id} in (select im.incident_id from incident_models im join model_versions mv on mv.id = im.model_version_id
-        join models m on m.id = mv.model_id where m.name = ${f.model})`,
+      sql`${incidents.id} in (select im.incident_id from incident_models im where im.model_version_id in
+        (select mv.id from model_versions mv join models m on m.id = mv.model_id where m.name = ${f.model}))`,
     );
   }
   const cond = where.length ? and(...where) : undefined;

@@ -17,6 +17,8 @@ CREATE TABLE `incident_source_labels` (
 );
 --> statement-breakpoint
 CREATE INDEX `incident_source_labels_key_idx` ON `incident_source_labels` (`key`,`incident_id`);--> statement-breakpoint
+DROP INDEX `incident_models_version_idx`;--> statement-breakpoint
+CREATE INDEX `incident_models_version_idx` ON `incident_models` (`model_version_id`,`incident_id`);--> statement-breakpoint
 ALTER TABLE `incidents` ADD `started_at_status` text DEFAULT 'confirmed' NOT NULL;--> statement-breakpoint
 ALTER TABLE `incidents` ADD `external_id` text;--> statement-breakpoint
 CREATE INDEX `incidents_primary_class_started_idx` ON `incidents` (`primary_class_id`,`started_at`);--> statement-breakpoint
