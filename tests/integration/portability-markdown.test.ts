@@ -8,6 +8,7 @@ import { importIncidentMarkdown } from "~/domain/portability/faultline-import.se
 import { exportMarkdownFiles, incidentToMarkdown } from "~/domain/portability/faultline-markdown.server";
 import { ImportError } from "~/domain/portability/fields.server";
 import { importMarkdownFiles, type MarkdownFile } from "~/domain/portability/folder.server";
+import { importPublicPostmortem } from "~/domain/portability/public-markdown.server";
 import { IMPORTER, POSTMORTEM, addUser, buildSource, cleanupAll, freshDb, run, tableCounts, thrown, tmpDir, withoutId } from "../helpers/portability";
 import type { TestDb } from "../helpers/db";
 
@@ -168,6 +169,27 @@ describe("Faultline Markdown round trip", () => {
     expect(r.outcome).toBe("created");
     expect(r.warnings).toContain(`alert generic fraud-nan/eu belongs to incident #${other}: left there`);
     expect(t.db.select({ incidentId: alerts.incidentId }).from(alerts).get()!.incidentId).toBe(other);
+  });
+});
+
+describe("what an import added, through a Faultline round trip", () => {
+  it("keeps the source id, source labels, a suggested start and a suggested class status", () => {
+    const a = freshDb();
+    const pub = fs.readFileSync(path.resolve("tests/fixtures/corpora/icco/9c1b7e44-0d2a-4e6f-b3c5-22cc33dd44e3.md"), "utf8");
+    const { incidentId } = importPublicPostmortem(a.db, pub, IMPORTER);
+    // As the class suggester (issue 12) will leave it: a class no person has confirmed yet.
+    a.db.update(incidents).set({ classStatus: "suggested" }).where(eq(incidents.id, incidentId)).run();
+    const md = incidentToMarkdown(a.db, incidentId);
+    for (const line of ["external_id: uuid:9c1b7e44-0d2a-4e6f-b3c5-22cc33dd44e3", "started_at_status: suggested", "  status: suggested", "  - automation", "  - data-drift"]) {
+      expect(md, line).toContain(`\n${line}\n`);
+    }
+    const b = freshDb();
+    expect(importIncidentMarkdown(b.db, md, IMPORTER).outcome).toBe("created");
+    const copy = b.db.select().from(incidents).get()!;
+    expect(copy).toMatchObject({ externalId: "uuid:9c1b7e44-0d2a-4e6f-b3c5-22cc33dd44e3", startedAtStatus: "suggested", classStatus: "suggested", primaryClassId: "data.natural-drift" });
+    expect(withoutId(incidentToMarkdown(b.db, copy.id))).toBe(withoutId(md));
+    // The id finds it again, though the title changed in the file.
+    expect(importIncidentMarkdown(b.db, md.replace("title: Parcelpath delivery estimates", "title: Parcelpath's delivery estimates"), IMPORTER)).toMatchObject({ outcome: "updated", incidentId: copy.id, changed: ["title"] });
   });
 });
 
