@@ -347,6 +347,11 @@ export function importDatabaseJson(db: Db, source: Iterable<string | Uint8Array>
   const tokenizer = new Tokenizer();
   tokenizer.onToken = (t: ParsedTokenInfo) => {
     current = t;
+    // Inside a row only brackets move the walker (paths stop at the row): the other tokens, most of the file, go straight on.
+    if (walker.frames.length > 3 && t.token > TokenType.RIGHT_BRACKET) {
+      parser.write(t);
+      return;
+    }
     if (walker.rootClosed) {
       throw walker.malformed(t.offset, `expected the end of the file after the export, found ${JSON.stringify(tokenText(t))}`);
     }
