@@ -331,6 +331,7 @@ describe("public postmortems (older fixtures)", () => {
       "category-object.md": /^category-object\.md: categories\[0\] must be text \(got a mapping\)/,
       "title-list.md": /^title-list\.md: title must be text \(got a list\)/,
       "too-long.md": /^too-long\.md: title is 250 characters long: the limit is 200/,
+      "no-date-bad-severity.md": /^no-date-bad-severity\.md: severity must be SEV1–SEV4.*\(got "meh"\); start_time is missing, and nothing in the file dates the incident/,
       "many.md": /^many\.md: title must be text \(got a list\); start_time must be a date and time like .*\(got "soon"\); severity must be SEV1–SEV4.*\(got "meh"\); categories\[1\] must be text \(got 7\)$/,
     };
     const texts: Record<string, string> = {
@@ -342,6 +343,7 @@ describe("public postmortems (older fixtures)", () => {
       "category-object.md": good.replace("  - dns\n", "  - {name: dns}\n"),
       "title-list.md": good.replace(/^title: .*$/m, "title: [a, b]"),
       "too-long.md": good.replace(/^title: .*$/m, `title: ${"x".repeat(250)}`),
+      "no-date-bad-severity.md": good.replace("start_time: 2021-02-03 14:06\n", "").replace("end_time: 2021-02-03 15:40\n", "").replace("company:", "severity: meh\ncompany:"),
       "many.md": good.replace(/^title: .*$/m, "title: [a, b]").replace("start_time: 2021-02-03 14:06", "start_time: soon").replace("  - config-change\n", "  - config-change\n  - 7\n").replace("company:", "severity: meh\ncompany:").replace("  - dns\n  - config-change\n  - 7", "  - dns\n  - 7"),
     };
     for (const [name, text] of Object.entries(texts)) fs.writeFileSync(path.join(dir, name), text);

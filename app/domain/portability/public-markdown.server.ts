@@ -158,18 +158,20 @@ export function parsePublicPostmortem(text: string, source: string | null = null
     }
   }
   for (const k of LABEL_KEYS) canonical[k] = data[k];
-  const res = publicSchema.safeParse(canonical);
-  const problems: FieldProblem[] = res.success
-    ? []
-    : issueProblems(res.error, canonical).map((p) => {
-        const [head, ...rest] = (p.field ?? "").split(/(?=[.[])/);
-        return { ...p, field: `${used[head] ?? head}${rest.join("")}` };
-      });
-  const fm = (res.success ? res.data : null) as PublicFields | null;
+  // Key by key, so that a bad value in one does not hide a missing title or start time.
+  const problems: FieldProblem[] = [];
+  const parsed: Record<string, unknown> = {};
+  for (const [key, schema] of Object.entries(publicSchema.shape)) {
+    const res = (schema as z.ZodType).safeParse(canonical[key]);
+    if (res.success) parsed[key] = res.data;
+    else problems.push(...issueProblems(res.error, canonical[key], [used[key] ?? key]));
+  }
+  const fm = { ...Object.fromEntries(Object.keys(publicSchema.shape).map((k) => [k, null])), ...parsed } as PublicFields;
+  for (const k of LABEL_KEYS) fm[k] ??= [];
   const warnings: string[] = [];
 
-  let title = fm?.title ?? null;
-  if (fm && title === null) {
+  let title = fm.title ?? null;
+  if (title === null && canonical.title === undefined) {
     const sentence = firstSentence(fm.summary || body, 120);
     if (sentence) {
       title = fm.team ? `${fm.team}: ${sentence}` : sentence;
@@ -178,8 +180,8 @@ export function parsePublicPostmortem(text: string, source: string | null = null
   }
 
   let start: ParsedPublic["start"] | null = null;
-  if (fm && fm.start_time !== null) start = { at: fm.start_time, suggested: null };
-  else if (fm) {
+  if (fm.start_time !== null) start = { at: fm.start_time, suggested: null };
+  else if (canonical.start_time === undefined || canonical.start_time === "") {
     const inText = dateInText(`${fm.summary}\n${body}`);
     const candidates: { at: number; from: string }[] = [
       ...(inText ? [{ at: inText.at, from: `the date in the text ("${inText.text}")` }] : []),
@@ -189,10 +191,10 @@ export function parsePublicPostmortem(text: string, source: string | null = null
     if (pick) start = { at: pick.at, suggested: { from: pick.from } };
     else problems.push({ field: "start_time", problem: "is missing, and nothing in the file dates the incident: add start_time (a day such as 2023-07-20 is enough)" });
   }
-  if (fm && start && start.suggested === null && fm.end_time !== null && fm.end_time < start.at) {
+  if (start && start.suggested === null && fm.end_time !== null && fm.end_time < start.at) {
     problems.push({ field: used.end_time, problem: `must not be before ${used.start_time}` });
   }
-  if (problems.length || !fm || !start || title === null) throw ImportError.of(problems, source);
+  if (problems.length || !start || title === null) throw ImportError.of(problems, source);
 
   if (fm.severity === null) warnings.push("severity not given: SEV3");
   const externalId = fm.uuid !== null ? `uuid:${fm.uuid}` : fm.id !== null ? `id:${fm.id}` : fm.url !== null ? `url:${fm.url}` : null;
