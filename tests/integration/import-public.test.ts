@@ -175,6 +175,8 @@ describe("importing the corpora", () => {
     const saved = updateIncident(t.db, p.id, p.version, { title: p.title, severity: p.severity, team: p.team, summary: p.summary, impact: p.impact, detectionSource: p.detectionSource, startedAt: p.startedAt, detectedAt: null, mitigatedAt: null, resolvedAt: p.resolvedAt }, { id: null, label: "a person" });
     expect(saved.ok).toBe(true);
     expect(t.db.select({ s: incidents.startedAtStatus }).from(incidents).where(eq(incidents.id, p.id)).get()).toEqual({ s: "confirmed" });
+    // Once confirmed, importing the file again neither lists the start as suggested nor competes with the person.
+    expect(importMarkdownFiles(t.db, "public", files, IMPORTER)).toMatchObject({ suggestedStarts: [], conflicts: [], updated: 0 });
   });
 
   it("makes a title for a file without one, from the company and the first sentence", () => {

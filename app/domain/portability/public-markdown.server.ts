@@ -251,9 +251,6 @@ export function importPublicPostmortem(db: Conn, text: string, actor: Actor, opt
     result.warnings.push(...fm.warnings);
     const mapped = classifyLabels(fm.labels, mappings, activeClasses(tx));
     result.unmappedLabels = mapped.labels.filter((l) => l.classId === null).map((l) => l.label);
-    if (fm.start.suggested) {
-      result.suggestedStart = { at: fm.start.at, from: fm.start.suggested.from };
-    }
     const incoming: FieldValues = {
       title: fm.title,
       started_at: fm.start.at,
@@ -306,11 +303,16 @@ export function importPublicPostmortem(db: Conn, text: string, actor: Actor, opt
       if (plan.conflicts.includes("classes")) incoming.classes = current.classes;
     }
     const changed = new Set(result.changed);
-    const classified = () => tx.select({ c: incidents.primaryClassId }).from(incidents).where(eq(incidents.id, id)).get()!.c !== null;
+    /** What is left for a person after the import: a class to choose, a suggested start to confirm. */
+    const needs = () => {
+      const row = tx.select({ c: incidents.primaryClassId, s: incidents.startedAtStatus, at: incidents.startedAt }).from(incidents).where(eq(incidents.id, id)).get()!;
+      result.classified = row.c !== null;
+      if (row.s === "suggested" && fm.start.suggested && row.at === fm.start.at) result.suggestedStart = { at: row.at, from: fm.start.suggested.from };
+    };
     writeSourceLabels(tx, id, mapped.labels);
     if (existing !== null && !changed.size) {
       recordImportedFields(tx, id, incoming, result.conflicts);
-      result.classified = classified();
+      needs();
       return result;
     }
     const anchorBefore = existing === null ? null : repeatAnchor(tx, id);
@@ -339,7 +341,7 @@ export function importPublicPostmortem(db: Conn, text: string, actor: Actor, opt
     refreshRepeats(tx, [anchorBefore, repeatAnchor(tx, id)]);
     result.outcome = existing === null ? "created" : "updated";
     result.incidentId = id;
-    result.classified = classified();
+    needs();
     recordAudit(tx, actor, "import", "incident", id, {
       format: "public",
       outcome: result.outcome,
