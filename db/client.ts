@@ -32,8 +32,28 @@ function connect(file: string): Database.Database {
 /** Opens a SQLite file with the pragmas every connection needs and applies pending migrations. */
 export function openDatabase(file = databasePath()): Db {
   if (file !== ":memory:") fs.mkdirSync(path.dirname(file), { recursive: true });
-  const sqlite = connect(file);
-  sqlite.pragma("journal_mode = WAL");
+  return prepare(connect(file));
+}
+
+/**
+ * An in-memory copy of a database file (an empty database when there is no such file), migrated like the file would
+ * be: what a dry run works on, so it can never write to the file.
+ */
+export function openDatabaseCopy(file: string): Db {
+  if (!fs.existsSync(file)) return prepare(new Database(":memory:"));
+  const source = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    const image = source.serialize();
+    // Header bytes 18-19 say "WAL"; an in-memory database cannot be in WAL mode, so the copy says "rollback journal".
+    image[18] = image[19] = 1;
+    return prepare(new Database(image));
+  } finally {
+    source.close();
+  }
+}
+
+function prepare(sqlite: Database.Database): Db {
+  if (!sqlite.memory) sqlite.pragma("journal_mode = WAL");
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
   // WAL with synchronous=FULL: a write acknowledged to a client survives power loss, not only a crash.

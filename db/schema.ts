@@ -51,6 +51,8 @@ export const LIFECYCLE_STAGES = [
   "monitoring_response",
 ] as const;
 export const CLASS_STATUSES = ["suggested", "confirmed"] as const;
+/** A start time a person gave (or an import file stated), or one the app suggested that a person still has to confirm. */
+export const TIME_STATUSES = ["confirmed", "suggested"] as const;
 export const ACTION_STATUSES = ["open", "done", "wont_do"] as const;
 export const ACTION_KINDS = ["prevent", "detect", "mitigate", "process"] as const;
 export const TOKEN_SCOPES = ["webhook", "api"] as const;
@@ -136,6 +138,9 @@ export const incidents = sqliteTable(
     // Whether a person confirmed the primary class or the classifier only suggested it (null: unclassified).
     classStatus: text("class_status", { enum: CLASS_STATUSES }),
     isRepeat: integer("is_repeat", { mode: "boolean" }).notNull().default(false),
+    startedAtStatus: text("started_at_status", { enum: TIME_STATUSES }).notNull().default("confirmed"),
+    // The id of the imported record ("uuid:…", "id:…" or "url:…"): re-imports find the incident by it first.
+    externalId: text("external_id"),
   },
   (t) => [
     index("incidents_started_idx").on(t.startedAt),
@@ -160,6 +165,9 @@ export const incidents = sqliteTable(
     index("incidents_group_key_idx").on(t.groupKey, t.status),
     // The triage queue: unclassified and suggested incidents, newest first.
     index("incidents_class_status_started_idx").on(t.classStatus, t.startedAt),
+    // The list's class filter (a subclass, or unclassified: null) in list order.
+    index("incidents_primary_class_started_idx").on(t.primaryClassId, t.startedAt),
+    uniqueIndex("incidents_external_id_idx").on(t.externalId).where(sql`external_id is not null`),
     check("incidents_detected_after_start", sql`${t.detectedAt} is null or ${t.detectedAt} >= ${t.startedAt}`),
   ],
 );
@@ -217,6 +225,41 @@ export const classChanges = sqliteTable(
     at: ms("at").notNull().default(now),
   },
   (t) => [index("class_changes_from_idx").on(t.fromClassId, t.fromStatus), index("class_changes_incident_idx").on(t.incidentId)],
+);
+
+/**
+ * The labels an imported file gave an incident (categories, tags, GMF labels…), as written, with the class each one
+ * mapped to when it was imported (null: unmapped). Nothing is dropped; `key` is the label lowercased with spaces and
+ * underscores as "-", for filters and search.
+ */
+export const incidentSourceLabels = sqliteTable(
+  "incident_source_labels",
+  {
+    incidentId: integer("incident_id")
+      .notNull()
+      .references(() => incidents.id, { onDelete: "cascade" }),
+    label: text("label").notNull(),
+    key: text("key").notNull(),
+    classId: text("class_id"),
+  },
+  (t) => [primaryKey({ columns: [t.incidentId, t.label] }), index("incident_source_labels_key_idx").on(t.key, t.incidentId)],
+);
+
+/**
+ * What the last import wrote into each field of an incident (sha-256 of the value): a re-import changes a field only
+ * while it still holds that value, so what a person changed since is kept and reported as a conflict.
+ */
+export const importedFields = sqliteTable(
+  "imported_fields",
+  {
+    incidentId: integer("incident_id")
+      .notNull()
+      .references(() => incidents.id, { onDelete: "cascade" }),
+    field: text("field").notNull(),
+    valueHash: text("value_hash").notNull(),
+    importedAt: ms("imported_at").notNull().default(now),
+  },
+  (t) => [primaryKey({ columns: [t.incidentId, t.field] })],
 );
 
 export const timelineEvents = sqliteTable(
@@ -367,7 +410,8 @@ export const incidentModels = sqliteTable(
   },
   (t) => [
     primaryKey({ columns: [t.incidentId, t.modelVersionId, t.role] }),
-    index("incident_models_version_idx").on(t.modelVersionId),
+    // Covers "incidents linked to this model's versions" (the incidents list's model filter).
+    index("incident_models_version_idx").on(t.modelVersionId, t.incidentId),
   ],
 );
 

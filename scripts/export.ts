@@ -6,7 +6,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { databasePath, openDatabase } from "../db/client";
-import { exportDatabaseJsonText, exportMarkdownFiles } from "../app/domain/portability.server";
+import { exportMarkdownFiles } from "../app/domain/portability/faultline-markdown.server";
+import { exportDatabaseJsonText } from "../app/domain/portability/json-export.server";
 import { Progress, fail, parseCli } from "./lib/cli";
 
 const USAGE = "Usage: npm run export -- [--db PATH] (--markdown DIR | --json FILE)";

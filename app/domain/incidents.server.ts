@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, inArray, lt, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, gte, inArray, isNull, lt, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import {
   DETECTION_SOURCES,
@@ -14,6 +14,7 @@ import { DAY_MS } from "../utils/dates";
 import { pageNumber, requiredUtcTime, text, utcTime } from "../utils/forms";
 import { recordAudit, type Actor } from "./audit.server";
 import { refreshRepeats, repeatAnchor } from "./repeats.server";
+import { labelKey } from "./source-labels.server";
 
 export const incidentInputSchema = z
   .object({
@@ -103,7 +104,8 @@ export function updateIncident(db: Db, id: number, expectedVersion: number, inpu
     if (before.version !== expectedVersion) return { ok: false as const, current: before };
     const anchorBefore = repeatAnchor(tx, id);
     tx.update(incidents)
-      .set({ ...input, version: before.version + 1, updatedAt: Date.now() })
+      // Saving the form confirms the start time it showed (an import may only have suggested it).
+      .set({ ...input, startedAtStatus: "confirmed", version: before.version + 1, updatedAt: Date.now() })
       .where(eq(incidents.id, id))
       .run();
     if (before.primaryClassId && (before.team !== input.team || before.startedAt !== input.startedAt)) {
@@ -183,6 +185,13 @@ export const incidentFilterSchema = z.object({
   from: utcTime.catch(null),
   to: utcTime.catch(null),
   q: z.string().trim().max(200).catch(""),
+  /** A class id: a subclass, or a top-level class with its subclasses. */
+  class: z.string().trim().regex(/^[a-z0-9.-]{0,100}$/).catch(""),
+  family: z.enum(["ml", "non-ml"]).or(z.literal("")).catch(""),
+  model: z.string().trim().max(200).catch(""),
+  /** A label an import kept on the incident (compared as source-labels.server's labelKey). */
+  label: z.string().trim().max(100).catch(""),
+  unclassified: z.boolean().catch(false),
   page: pageNumber,
 });
 export type IncidentFilter = z.infer<typeof incidentFilterSchema>;
@@ -196,6 +205,11 @@ export function parseIncidentFilter(params: URLSearchParams): IncidentFilter {
     from: params.get("from") ?? "",
     to: params.get("to") ?? "",
     q: params.get("q") ?? "",
+    class: params.get("class") ?? "",
+    family: params.get("family") ?? "",
+    model: params.get("model") ?? "",
+    label: params.get("label") ?? "",
+    unclassified: ["1", "on", "true"].includes(params.get("unclassified") ?? ""),
     page: params.get("page") ?? 1,
   });
 }
@@ -227,7 +241,27 @@ export function listIncidents(db: Db, f: IncidentFilter) {
   // Dates are inclusive: "to" means through the end of that day.
   if (f.to !== null) where.push(lt(incidents.startedAt, f.to + DAY_MS));
   const match = ftsQuery(f.q);
-  if (match) where.push(sql`${incidents.id} in (select rowid from incidents_fts where incidents_fts match ${match})`);
+  if (match) {
+    // Source labels are searched too: "cascading" finds the incidents labelled cascading-failure.
+    const key = labelKey(f.q);
+    where.push(
+      sql`(${incidents.id} in (select rowid from incidents_fts where incidents_fts match ${match})
+        or ${incidents.id} in (select incident_id from incident_source_labels where key >= ${key} and key < ${`${key}\uffff`}))`,
+    );
+  }
+  // Both class columns are kept by the classification code; the top-level one covers a class's subclasses.
+  if (f.class) where.push(f.class.includes(".") ? eq(incidents.primaryClassId, f.class) : eq(incidents.topClassId, f.class));
+  if (f.family) where.push(eq(incidents.family, f.family));
+  if (f.unclassified) where.push(isNull(incidents.primaryClassId));
+  // "+id": the list is read in start order and each incident looked up in the (materialised) set, so a common model or
+  // label costs a page, not a sort of all its incidents; the sets come from covering indexes alone.
+  if (f.label) where.push(sql`+${incidents.id} in (select incident_id from incident_source_labels where key = ${labelKey(f.label)})`);
+  if (f.model) {
+    where.push(
+      sql`+${incidents.id} in (select im.incident_id from incident_models im where im.model_version_id in
+        (select mv.id from model_versions mv join models m on m.id = mv.model_id where m.name = ${f.model}))`,
+    );
+  }
   const cond = where.length ? and(...where) : undefined;
   const rows = db
     .select({
@@ -240,6 +274,8 @@ export function listIncidents(db: Db, f: IncidentFilter) {
       detectedAt: incidents.detectedAt,
       resolvedAt: incidents.resolvedAt,
       source: incidents.source,
+      primaryClassId: incidents.primaryClassId,
+      classStatus: incidents.classStatus,
     })
     .from(incidents)
     .where(cond)

@@ -1,5 +1,5 @@
 import path from "node:path";
-import { and, asc, count, desc, eq, inArray, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
 import { classChanges, failureClasses, incidentClasses, incidents } from "../../db/schema";
 import { CONTENT_DIR, ContentError, listContentFiles, readContentFile } from "../utils/content.server";
@@ -20,7 +20,21 @@ export type TaxonomyEntry = {
   position: number;
   body: string;
   file: string;
+  /** Labels other sources use for this class (see content/guides/importing-history.md). */
+  labels: LabelStrengths;
 };
+
+/** Labels by how strongly they point at a class: a specific term is strong evidence, a generic word weak. */
+export type LabelStrengths = { strong: string[]; weak: string[] };
+
+const labelList = z.array(z.string({ error: "labels must be lists of text" }).trim().min(1, "labels must not be empty").max(100, "labels must be at most 100 characters"), {
+  error: "labels.strong and labels.weak must be lists of text",
+});
+/** `labels: {strong: [...], weak: [...]}`, both optional; also used by content/mappings. */
+export const labelStrengths = z
+  .strictObject({ strong: labelList.optional(), weak: labelList.optional() }, { error: "labels must be a mapping with strong and/or weak lists" })
+  .transform((v): LabelStrengths => ({ strong: v.strong ?? [], weak: v.weak ?? [] }));
+const noLabels: LabelStrengths = { strong: [], weak: [] };
 
 const ID_SEGMENT = /^[a-z0-9-]+$/;
 const ID_SYNTAX = /^[a-z0-9-]+(\.[a-z0-9-]+)*$/;
@@ -32,13 +46,14 @@ const name = z.string({ error: "name must be a string" }).trim().min(1, "name mu
 const family = z.enum(["ml", "non-ml"], { error: "family must be ml or non-ml" });
 const order = z.number({ error: "order must be an integer" }).int("order must be an integer").optional();
 
-const classSchema = z.strictObject({ id, family, name, order });
+const classSchema = z.strictObject({ id, family, name, order, labels: labelStrengths.optional() });
 const subclassSchema = z.strictObject({
   id,
   parent: z.string({ error: "parent must be a string" }),
   family,
   name,
   order,
+  labels: labelStrengths.optional(),
 });
 const factorSchema = z.strictObject({ id, name, order });
 
@@ -47,6 +62,9 @@ function parseFrontMatter<T extends z.ZodObject>(schema: T, file: string, data: 
   if (res.success) return res.data;
   const allowed = Object.keys(schema.shape).join(", ");
   const problems = res.error.issues.map((issue) => {
+    if (issue.code === "unrecognized_keys" && issue.path.length) {
+      return `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")} in ${issue.path.join(".")} (allowed: strong, weak)`;
+    }
     if (issue.code === "unrecognized_keys") {
       return `unknown front-matter key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")} (allowed: ${allowed})`;
     }
@@ -85,7 +103,7 @@ export function loadTaxonomy(root: string = CONTENT_DIR): TaxonomyEntry[] {
       if (fm.id.includes(".")) throw new ContentError(file, `top-level class id "${fm.id}" must not contain a dot`);
       // Ids `factor.*` are contributing factors; a class named "factor" would make them look like its subclasses.
       if (fm.id === "factor") throw new ContentError(file, `the id "factor" is reserved for contributing factors`);
-      entries.push({ id: fm.id, parentId: null, family: fm.family, kind: "class", name: fm.name, position: fm.order ?? 0, body, file });
+      entries.push({ id: fm.id, parentId: null, family: fm.family, kind: "class", name: fm.name, position: fm.order ?? 0, body, file, labels: fm.labels ?? noLabels });
     } else {
       const fm = parseFrontMatter(subclassSchema, file, data);
       if (fm.parent !== folder) {
@@ -95,7 +113,7 @@ export function loadTaxonomy(root: string = CONTENT_DIR): TaxonomyEntry[] {
       if (!ID_SEGMENT.test(slug)) {
         throw new ContentError(file, `subclass id "${fm.id}" must be "${fm.parent}.<slug>" (its parent, a dot, one segment)`);
       }
-      entries.push({ id: fm.id, parentId: fm.parent, family: fm.family, kind: "class", name: fm.name, position: fm.order ?? 0, body, file });
+      entries.push({ id: fm.id, parentId: fm.parent, family: fm.family, kind: "class", name: fm.name, position: fm.order ?? 0, body, file, labels: fm.labels ?? noLabels });
     }
   }
 
@@ -106,7 +124,7 @@ export function loadTaxonomy(root: string = CONTENT_DIR): TaxonomyEntry[] {
     const fm = parseFrontMatter(factorSchema, file, data);
     const slug = fm.id.startsWith("factor.") ? fm.id.slice("factor.".length) : "";
     if (!ID_SEGMENT.test(slug)) throw new ContentError(file, `factor id "${fm.id}" must be "factor.<slug>"`);
-    entries.push({ id: fm.id, parentId: null, family: null, kind: "factor", name: fm.name, position: fm.order ?? 0, body, file });
+    entries.push({ id: fm.id, parentId: null, family: null, kind: "factor", name: fm.name, position: fm.order ?? 0, body, file, labels: noLabels });
   }
 
   const byId = new Map<string, TaxonomyEntry>();
@@ -277,6 +295,11 @@ export function classChangeCounts(db: Db): ClassChangeCounts {
   const out: ClassChangeCounts = { corrected: {}, overridden: {} };
   for (const r of rows) (r.status === "confirmed" ? out.corrected : out.overridden)[r.top] = r.n;
   return out;
+}
+
+/** Incidents with no primary class yet (imported unclassified, or never classified); they are in neither family. */
+export function unclassifiedCount(db: Db): number {
+  return db.select({ n: count() }).from(incidents).where(isNull(incidents.primaryClassId)).get()!.n;
 }
 
 /** One class or factor with its parent and subclasses, or null when the id was never known. */

@@ -57,23 +57,6 @@ export async function suggestUnclassified(db: Db, incidentIds: number[], actor: 
   return { suggested };
 }
 
-/** Where the incidents stand before a bulk load: the newest id and the time. */
-export type WriteMark = { afterId: number; since: number };
-
-export function writeMark(db: Db): WriteMark {
-  return { afterId: db.select({ n: sql<number>`coalesce(max(${incidents.id}), 0)` }).from(incidents).get()?.n ?? 0, since: Date.now() };
-}
-
-/** Incidents without a primary class added or changed since the mark: what an import just wrote (kept ids and times included). */
-export function unclassifiedSince(db: Db, mark: WriteMark): number[] {
-  return db
-    .select({ id: incidents.id })
-    .from(incidents)
-    .where(sql`${incidents.primaryClassId} is null and (${incidents.id} > ${mark.afterId} or ${incidents.updatedAt} >= ${mark.since})`)
-    .all()
-    .map((r) => r.id);
-}
-
 /** Confirms, one by one, the class a person chose for each incident (a bulk selection from the triage queue). */
 export function confirmClasses(db: Db, choices: { incidentId: number; classId: string }[], actor: Actor): number {
   db.transaction(() => {

@@ -7,6 +7,7 @@ import { CsrfInput } from "~/components/csrf";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { Field, FormError } from "~/components/field";
 import { FamilyBadge } from "~/components/family-badge";
+import { ImportOrigin } from "~/components/import-origin";
 import { DETECTION_LABELS } from "~/components/incident-form";
 import { actionInputSchema, actionStatusSchema, addActionItem, listActionItems, setActionStatus } from "~/domain/actions.server";
 import { alertsForIncident } from "~/domain/alerts.server";
@@ -14,6 +15,7 @@ import { listAudit } from "~/domain/audit.server";
 import { REPEAT_WINDOW_DAYS, findRepeats, incidentClassification } from "~/domain/classification.server";
 import { TransitionError, canTransition, changeStatus, durations, getIncident } from "~/domain/incidents.server";
 import { allVersions, incidentVersions, linkVersion, unlinkVersion } from "~/domain/models.server";
+import { importOrigin } from "~/domain/portability/provenance.server";
 import { listRevisions } from "~/domain/postmortems.server";
 import { addTimelineEvent, deleteTimelineEvent, listTimeline, timelineInputSchema } from "~/domain/timeline.server";
 import type { loader as rootLoader } from "~/root";
@@ -69,6 +71,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     actions: listActionItems(db, id).map((a) => ({ ...a, overdue: a.status === "open" && a.dueAt !== null && a.dueAt < now })),
     revisions: listRevisions(db, id, 10),
     history: listAudit(db, { entity: "incident", entityId: id, limit: 30 }),
+    origin: importOrigin(db, id),
     now: toDateTimeInput(now),
   };
 }
@@ -130,7 +133,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function IncidentPage() {
-  const { incident: i, durations: d, nextStatuses: next, classification: cls, trigger, lifecycleStage, repeats, repeatWindowDays, postmortemHtml, timeline, alerts, versions, versionChoices, actions, revisions, history, now } =
+  const { incident: i, durations: d, nextStatuses: next, classification: cls, trigger, lifecycleStage, repeats, repeatWindowDays, postmortemHtml, timeline, alerts, versions, versionChoices, actions, revisions, history, origin, now } =
     useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const user = useRouteLoaderData<typeof rootLoader>("root")?.user;
@@ -265,6 +268,8 @@ export default function IncidentPage() {
           <p className="card">Not classified yet.</p>
         )}
       </section>
+
+      <ImportOrigin origin={origin} canEdit={canEdit} />
 
       <div className="two-col">
         <section>

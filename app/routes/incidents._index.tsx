@@ -4,7 +4,10 @@ import { INCIDENT_STATUSES, SEVERITIES } from "../../db/schema";
 import { SeverityBadge, StatusBadge, statusLabel } from "~/components/badges";
 import { FilterCheckboxes, FilterSelect } from "~/components/filters";
 import { Pager } from "~/components/pager";
-import { COUNT_CAP, PAGE_SIZE, listIncidents, listTeams, parseIncidentFilter } from "~/domain/incidents.server";
+import { COUNT_CAP, PAGE_SIZE, listIncidents, parseIncidentFilter } from "~/domain/incidents.server";
+import { filterOptions } from "~/domain/insights.server";
+import { sourceLabelKeys } from "~/domain/source-labels.server";
+import { taxonomyTree } from "~/domain/taxonomy.server";
 import type { loader as rootLoader } from "~/root";
 import { requireUser } from "~/utils/auth.server";
 import { formatDate, formatDuration, formatUtc } from "~/utils/dates";
@@ -18,11 +21,17 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const filter = parseIncidentFilter(url.searchParams);
   const db = getDb();
   const { rows, total } = listIncidents(db, filter);
+  const options = filterOptions(db);
+  const tree = taxonomyTree(db);
+  const classNames = new Map(tree.classes.flatMap((c) => [c, ...c.children]).map((c) => [c.id, c.name]));
   return {
     filter: { ...filter, from: filter.from === null ? "" : formatDate(filter.from), to: filter.to === null ? "" : formatDate(filter.to) },
-    rows,
+    rows: rows.map((r) => ({ ...r, className: r.primaryClassId === null ? null : (classNames.get(r.primaryClassId) ?? r.primaryClassId) })),
     total,
-    teams: listTeams(db),
+    teams: options.teams,
+    models: options.models,
+    classes: tree.classes.flatMap((c) => [[c.id, c.name] as const, ...c.children.map((s) => [s.id, `\u00a0\u00a0${s.name}`] as const)]),
+    labels: sourceLabelKeys(db),
     totalLabel: countLabel(total, COUNT_CAP, "incident"),
     hasMore: filter.page * PAGE_SIZE < total,
     search: url.search,
@@ -30,7 +39,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export default function Incidents() {
-  const { filter, rows, totalLabel, hasMore, teams, search } = useLoaderData<typeof loader>();
+  const { filter, rows, totalLabel, hasMore, teams, models, classes, labels, search } = useLoaderData<typeof loader>();
   const user = useRouteLoaderData<typeof rootLoader>("root")?.user;
   return (
     <>
@@ -50,6 +59,24 @@ export default function Incidents() {
         <FilterCheckboxes name="status" legend="Status" values={INCIDENT_STATUSES} checked={filter.status} label={statusLabel} />
         <FilterCheckboxes name="severity" legend="Severity" values={SEVERITIES} checked={filter.severity} />
         <FilterSelect name="team" label="Team" value={filter.team} any="All teams" choices={teams} />
+        <FilterSelect name="class" label="Class" value={filter.class} any="All classes" choices={classes} />
+        <FilterSelect name="family" label="Family" value={filter.family} any="Both families" choices={[["non-ml", "non-ML"], ["ml", "ML-specific"]]} />
+        <FilterSelect name="model" label="Model" value={filter.model} any="All models" choices={models} />
+        <div className="field">
+          <label htmlFor="label">Source label</label>
+          <input id="label" name="label" list="source-labels" defaultValue={filter.label} placeholder="e.g. cloud" />
+          <datalist id="source-labels">
+            {labels.map((l) => (
+              <option key={l} value={l} />
+            ))}
+          </datalist>
+        </div>
+        <fieldset>
+          <legend>Needs a person</legend>
+          <label>
+            <input type="checkbox" name="unclassified" value="1" defaultChecked={filter.unclassified} /> unclassified
+          </label>
+        </fieldset>
         <div className="field">
           <label htmlFor="from">Started from</label>
           <input id="from" name="from" type="date" defaultValue={filter.from} />
@@ -75,6 +102,7 @@ export default function Incidents() {
               <th>Severity</th>
               <th>Status</th>
               <th>Team</th>
+              <th>Class</th>
               <th>Time to detect</th>
               <th>Time to resolve</th>
             </tr>
@@ -94,6 +122,14 @@ export default function Incidents() {
                   <StatusBadge status={r.status} />
                 </td>
                 <td>{r.team}</td>
+                <td>
+                  {r.primaryClassId === null ? (
+                    <span className="muted">unclassified</span>
+                  ) : (
+                    <Link to={`/taxonomy/${r.primaryClassId}`}>{r.className}</Link>
+                  )}
+                  {r.classStatus === "suggested" ? <span className="badge">suggested</span> : null}
+                </td>
                 <td>{formatDuration(r.detectedAt === null ? null : r.detectedAt - r.startedAt)}</td>
                 <td>{formatDuration(r.resolvedAt === null ? null : r.resolvedAt - r.startedAt)}</td>
               </tr>

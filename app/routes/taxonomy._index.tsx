@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { FamilyBadge } from "~/components/family-badge";
-import { classChangeCounts, classCounts, classDefinitions, familyShare, suggestedCounts, taxonomyTree } from "~/domain/taxonomy.server";
+import { classChangeCounts, classCounts, classDefinitions, familyShare, suggestedCounts, taxonomyTree, unclassifiedCount } from "~/domain/taxonomy.server";
 import { requireUser } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
 import { hasRole } from "~/utils/roles";
@@ -32,11 +32,12 @@ export async function loader({ request }: LoaderFunctionArgs) {
     includeSuggested,
     canTriage: hasRole(user, "editor"),
     suggestedTotal: Object.values(suggested.rolledUp).reduce((a, b) => a + b, 0),
+    unclassified: unclassifiedCount(db),
   };
 }
 
 export default function Taxonomy() {
-  const { classes, factors, share, includeSuggested, canTriage, suggestedTotal } = useLoaderData<typeof loader>();
+  const { classes, factors, share, includeSuggested, canTriage, suggestedTotal, unclassified } = useLoaderData<typeof loader>();
   const classified = share.ml + share.nonMl;
   const pct = (n: number) => (classified ? Math.round((100 * n) / classified) : 0);
   const ofFirst = (c: { total: number; suggested: number; corrected: number }) => {
@@ -50,7 +51,17 @@ export default function Taxonomy() {
       <section aria-label="Share of causes" className="card">
         <p>
           Of {classified} {includeSuggested ? "classified" : "confirmed"} incidents, <b>{pct(share.nonMl)}%</b> had a non-ML root cause
-          and <b>{pct(share.ml)}%</b> an ML-specific one.
+          and <b>{pct(share.ml)}%</b> an ML-specific one.{" "}
+          {unclassified ? (
+            <>
+              <Link to="/incidents?unclassified=1">
+                {unclassified} incident{unclassified === 1 ? " is" : "s are"} unclassified
+              </Link>{" "}
+              and counted in neither.
+            </>
+          ) : (
+            "No incident is unclassified."
+          )}
         </p>
         <p className="muted" aria-label="Suggested classes">
           {includeSuggested ? `Counts include ${suggestedTotal} suggested, not yet confirmed. ` : `${suggestedTotal} more suggested by the classifier, not yet confirmed. `}

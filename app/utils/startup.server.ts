@@ -1,10 +1,13 @@
 import { getDb } from "./db.server";
 import { listTemplates } from "./content.server";
+import { loadLabelMappings } from "../domain/source-labels.server";
 import { loadTaxonomy, syncTaxonomy } from "../domain/taxonomy.server";
 
 /** Work done once before the server listens: read content/ so a malformed file stops start-up. */
 export function startup(): void {
   const db = getDb();
   listTemplates();
-  syncTaxonomy(db, loadTaxonomy());
+  const taxonomy = loadTaxonomy();
+  loadLabelMappings(taxonomy);
+  syncTaxonomy(db, taxonomy);
 }

@@ -63,6 +63,8 @@ describe("listIncidents filters", () => {
       detectedAt: null,
       resolvedAt: null,
       source: "manual",
+      primaryClassId: null,
+      classStatus: null,
     });
   });
 

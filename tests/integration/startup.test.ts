@@ -37,6 +37,12 @@ describe("start-up", () => {
     await expect(startServer({ env: { CONTENT_DIR: content } })).rejects.toThrow(/taxonomy\/data\/corruption\.md: .*family/);
   });
 
+  it("refuses to start on a malformed label mapping and names it", async () => {
+    const content = contentCopy();
+    fs.writeFileSync(path.join(content, "mappings", "old-tool.md"), "---\nname: Old tool\nlabels:\n  data.natural-drift:\n    strong: [cloud]\n---\n");
+    await expect(startServer({ env: { CONTENT_DIR: content } })).rejects.toThrow(/mappings\/old-tool\.md: label "cloud" is mapped twice/);
+  });
+
   it("keeps a class removed from content as retired, with its incidents' labels", async () => {
     const content = contentCopy();
     const first = await startServer({ env: { CONTENT_DIR: content } });

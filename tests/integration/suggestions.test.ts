@@ -6,7 +6,7 @@ import { classifyIncident, confirmPrimaryClass, incidentClassification } from "~
 import { createIncident, incidentInputSchema } from "~/domain/incidents.server";
 import { suggestForIncidents, suggestForText, suggester } from "~/domain/suggestions.server";
 import { classChangeCounts, classCounts, classIncidents, classTrend, familyShare, loadTaxonomy, suggestedCounts, syncTaxonomy } from "~/domain/taxonomy.server";
-import { confirmClasses, suggestUnclassified, triageQueue, unclassifiedSince, writeMark } from "~/domain/triage.server";
+import { confirmClasses, suggestUnclassified, triageQueue } from "~/domain/triage.server";
 import type { Db } from "~/utils/db.server";
 import { makeTestDb, type TestDb } from "../helpers/db";
 
@@ -95,8 +95,6 @@ describe("suggested vs confirmed, and changes after first classification", () =>
   });
 
   it("suggestUnclassified records the top class as suggested, never confirmed, and leaves classified or wordless incidents alone", async () => {
-    const mark = { afterId: ids.confirmed, since: Date.now() + 60_000 };
-    expect(unclassifiedSince(db, mark).sort()).toEqual([ids.a, ids.b, ids.nothing].sort());
     expect(await suggestUnclassified(db, [ids.confirmed, ids.a, ids.b, ids.nothing], SYSTEM)).toEqual({ suggested: 2 });
     expect(status(db, ids.a)).toEqual({ s: "suggested", p: "data.corruption" });
     expect(status(db, ids.b)).toEqual({ s: "suggested", p: "capacity.accelerator-fault" });
@@ -105,7 +103,6 @@ describe("suggested vs confirmed, and changes after first classification", () =>
     expect(listAudit(db, { entity: "incident", entityId: ids.a }).map((a) => a.action)).toContain("suggest-class");
     // Running it again changes nothing: they have a primary class now.
     expect(await suggestUnclassified(db, [ids.a, ids.b], SYSTEM)).toEqual({ suggested: 0 });
-    expect(writeMark(db).afterId).toBe(ids.nothing);
   });
 
   it("counts confirmed only by default, suggested apart or included on request", () => {
