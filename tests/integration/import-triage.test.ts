@@ -87,7 +87,7 @@ describe("the incidents list after an import", () => {
 describe("what needs a person", () => {
   it("/taxonomy says how many incidents are unclassified, beside the family share", async () => {
     const html = await page("/taxonomy");
-    expect(html).toMatch(/Of 13 classified incidents/);
+    expect(html).toMatch(/Of 13 confirmed incidents/);
     expect(html).toContain('<a href="/incidents?unclassified=1">1 incident is unclassified</a>');
   });
 
