@@ -1,10 +1,12 @@
 import { getDb } from "./db.server";
 import { listTemplates } from "./content.server";
+import { loadClosingRules } from "../domain/closing-rules.server";
 import { loadTaxonomy, syncTaxonomy } from "../domain/taxonomy.server";
 
 /** Work done once before the server listens: read content/ so a malformed file stops start-up. */
 export function startup(): void {
   const db = getDb();
   listTemplates();
+  loadClosingRules();
   syncTaxonomy(db, loadTaxonomy());
 }

@@ -10,7 +10,8 @@ import { linkAlert, receiveDelivery } from "~/domain/alerts.server";
 import { type Actor } from "~/domain/audit.server";
 import { createSession } from "~/domain/auth.server";
 import { classificationSchema, classifyIncident } from "~/domain/classification.server";
-import { changeStatus, createIncident, incidentInputSchema } from "~/domain/incidents.server";
+import { createIncident, incidentInputSchema } from "~/domain/incidents.server";
+import { changeStatus } from "~/domain/lifecycle.server";
 import { linkVersion, registerVersion, versionInputSchema } from "~/domain/models.server";
 import {
   CATEGORY_MAP,

@@ -1,0 +1,97 @@
+import { Form } from "@remix-run/react";
+import { ACTION_KINDS } from "../../../db/schema";
+import { CsrfInput } from "~/components/csrf";
+import { Field, FormError } from "~/components/field";
+import { formatDate } from "~/utils/dates";
+import type { FormResult, IncidentPageData } from "./route";
+
+export function ActionsSection({ actions, canEdit, result }: { actions: IncidentPageData["actions"]; canEdit: boolean; result?: FormResult }) {
+  const errors = result?.errors;
+  return (
+    <section>
+      <h2>Action items</h2>
+      {actions.length ? (
+        <div className="table-scroll">
+          <table>
+            <thead>
+              <tr>
+                <th>Action</th>
+                <th>Kind</th>
+                <th>Owner</th>
+                <th>Due</th>
+                <th>Status</th>
+              </tr>
+            </thead>
+            <tbody>
+              {actions.map((a) => (
+                <tr key={a.id}>
+                  <td>{a.title}</td>
+                  <td>{a.kind}</td>
+                  <td>{a.owner || "—"}</td>
+                  <td className={a.overdue ? "overdue" : undefined}>
+                    {formatDate(a.dueAt)}
+                    {a.overdue ? " (overdue)" : ""}
+                  </td>
+                  <td>
+                    {canEdit ? (
+                      <Form method="post" className="row">
+                        <CsrfInput />
+                        <input type="hidden" name="intent" value="action.status" />
+                        <input type="hidden" name="actionId" value={a.id} />
+                        <span>{a.status.replace("_", " ")}</span>
+                        {a.status === "open" ? (
+                          <>
+                            <button type="submit" name="status" value="done" className="secondary">
+                              Done
+                            </button>
+                            <button type="submit" name="status" value="wont_do" className="link">
+                              Won’t do
+                            </button>
+                          </>
+                        ) : (
+                          <button type="submit" name="status" value="open" className="link">
+                            Reopen
+                          </button>
+                        )}
+                      </Form>
+                    ) : (
+                      a.status.replace("_", " ")
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : (
+        <p className="muted">No action items yet.</p>
+      )}
+      {canEdit ? (
+        <Form method="post" className="card" style={{ marginTop: "0.6rem" }} aria-label="Add action item">
+          <CsrfInput />
+          <input type="hidden" name="intent" value="action.add" />
+          <FormError error={errors?.form} />
+          <Field label="Action" name="title" error={errors?.title}>
+            <input id="title" name="title" required minLength={3} defaultValue={result ? result.values.title : ""} />
+          </Field>
+          <div className="grid">
+            <Field label="Owner" name="owner" error={errors?.owner}>
+              <input id="owner" name="owner" defaultValue={result ? result.values.owner : ""} />
+            </Field>
+            <Field label="Due (UTC)" name="dueAt" error={errors?.dueAt}>
+              <input id="dueAt" name="dueAt" type="date" defaultValue={result ? result.values.dueAt : ""} />
+            </Field>
+            <Field label="Kind" name="actionKind" error={errors?.kind}>
+              <select id="actionKind" name="kind" defaultValue="prevent">
+                {ACTION_KINDS.map((k) => (
+                  <option key={k}>{k}</option>
+                ))}
+              </select>
+            </Field>
+          </div>
+          <button type="submit">Add action item</button>
+        </Form>
+      ) : null}
+    </section>
+  );
+}

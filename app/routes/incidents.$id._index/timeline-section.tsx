@@ -1,0 +1,88 @@
+import { Form } from "@remix-run/react";
+import { MANUAL_TIMELINE_KINDS } from "../../../db/schema";
+import { CsrfInput } from "~/components/csrf";
+import { Field, FormError } from "~/components/field";
+import { formatUtc } from "~/utils/dates";
+import type { FormResult, IncidentPageData } from "./route";
+
+export function TimelineSection({
+  timeline,
+  canEdit,
+  now,
+  result,
+}: {
+  timeline: IncidentPageData["timeline"];
+  canEdit: boolean;
+  now: string;
+  result?: FormResult;
+}) {
+  const errors = result?.errors;
+  return (
+    <section>
+      <h2>Timeline</h2>
+      {timeline.length ? (
+        <div className="table-scroll">
+          <table>
+            <thead>
+              <tr>
+                <th>Time (UTC)</th>
+                <th>Kind</th>
+                <th>What happened</th>
+                <th>By</th>
+                {canEdit ? <td /> : null}
+              </tr>
+            </thead>
+            <tbody>
+              {timeline.map((e) => (
+                <tr key={e.id} className={e.kind === "status" ? "timeline-status" : undefined}>
+                  <td>{formatUtc(e.at)}</td>
+                  <td>{e.kind}</td>
+                  <td style={{ whiteSpace: "pre-wrap" }}>{e.body}</td>
+                  <td>{e.author ?? "alert"}</td>
+                  {canEdit ? (
+                    <td>
+                      {e.kind === "status" ? null : (
+                        <Form method="post">
+                          <CsrfInput />
+                          <input type="hidden" name="intent" value="timeline.delete" />
+                          <button type="submit" name="eventId" value={e.id} className="link" aria-label={`Delete entry ${formatUtc(e.at)}`}>
+                            Delete
+                          </button>
+                        </Form>
+                      )}
+                    </td>
+                  ) : null}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : (
+        <p className="muted">No timeline entries yet.</p>
+      )}
+      {canEdit ? (
+        <Form method="post" className="card" style={{ marginTop: "0.6rem" }} aria-label="Add timeline entry">
+          <CsrfInput />
+          <input type="hidden" name="intent" value="timeline.add" />
+          <FormError error={errors?.form} />
+          <div className="grid">
+            <Field label="Time (UTC)" name="at" error={errors?.at}>
+              <input id="at" name="at" type="datetime-local" required defaultValue={result ? result.values.at : now} />
+            </Field>
+            <Field label="Kind" name="kind" error={errors?.kind}>
+              <select id="kind" name="kind" defaultValue="observation">
+                {MANUAL_TIMELINE_KINDS.map((k) => (
+                  <option key={k}>{k}</option>
+                ))}
+              </select>
+            </Field>
+          </div>
+          <Field label="What happened" name="body" error={errors?.body}>
+            <textarea id="body" name="body" rows={2} required defaultValue={result ? result.values.body : ""} />
+          </Field>
+          <button type="submit">Add to timeline</button>
+        </Form>
+      ) : null}
+    </section>
+  );
+}
