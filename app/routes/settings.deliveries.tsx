@@ -50,7 +50,9 @@ export default function Deliveries() {
             <th>Outcome</th>
             <th>Alerts</th>
             <th>Size</th>
-            <th />
+            <th>
+              <span className="visually-hidden">Actions</span>
+            </th>
           </tr>
         </thead>
         <tbody>

@@ -66,7 +66,9 @@ export default function Tokens() {
             <th>Scope</th>
             <th>Created</th>
             <th>Last used</th>
-            <th />
+            <th>
+              <span className="visually-hidden">Actions</span>
+            </th>
           </tr>
         </thead>
         <tbody>

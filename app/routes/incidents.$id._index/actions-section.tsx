@@ -11,58 +11,56 @@ export function ActionsSection({ actions, canEdit, result }: { actions: Incident
     <section>
       <h2>Action items</h2>
       {actions.length ? (
-        <div className="table-scroll">
-          <table>
-            <thead>
-              <tr>
-                <th>Action</th>
-                <th>Kind</th>
-                <th>Owner</th>
-                <th>Due</th>
-                <th>Status</th>
-              </tr>
-            </thead>
-            <tbody>
-              {actions.map((a) => (
-                <tr key={a.id}>
-                  <td>{a.title}</td>
-                  <td>{a.kind}</td>
-                  <td>{a.owner || "—"}</td>
-                  <td className={a.overdue ? "overdue" : undefined}>
-                    {formatDate(a.dueAt)}
-                    {a.overdue ? " (overdue)" : ""}
-                  </td>
-                  <td>
-                    {canEdit ? (
-                      <Form method="post" className="row">
-                        <CsrfInput />
-                        <input type="hidden" name="intent" value="action.status" />
-                        <input type="hidden" name="actionId" value={a.id} />
-                        <span>{a.status.replace("_", " ")}</span>
-                        {a.status === "open" ? (
-                          <>
-                            <button type="submit" name="status" value="done" className="secondary">
-                              Done
-                            </button>
-                            <button type="submit" name="status" value="wont_do" className="link">
-                              Won’t do
-                            </button>
-                          </>
-                        ) : (
-                          <button type="submit" name="status" value="open" className="link">
-                            Reopen
+        <table>
+          <thead>
+            <tr>
+              <th>Action</th>
+              <th>Kind</th>
+              <th>Owner</th>
+              <th>Due</th>
+              <th>Status</th>
+            </tr>
+          </thead>
+          <tbody>
+            {actions.map((a) => (
+              <tr key={a.id}>
+                <td>{a.title}</td>
+                <td>{a.kind}</td>
+                <td>{a.owner || "—"}</td>
+                <td className={a.overdue ? "overdue" : undefined}>
+                  {formatDate(a.dueAt)}
+                  {a.overdue ? " (overdue)" : ""}
+                </td>
+                <td>
+                  {canEdit ? (
+                    <Form method="post" className="row">
+                      <CsrfInput />
+                      <input type="hidden" name="intent" value="action.status" />
+                      <input type="hidden" name="actionId" value={a.id} />
+                      <span>{a.status.replace("_", " ")}</span>
+                      {a.status === "open" ? (
+                        <>
+                          <button type="submit" name="status" value="done" className="secondary">
+                            Done
                           </button>
-                        )}
-                      </Form>
-                    ) : (
-                      a.status.replace("_", " ")
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+                          <button type="submit" name="status" value="wont_do" className="link">
+                            Won’t do
+                          </button>
+                        </>
+                      ) : (
+                        <button type="submit" name="status" value="open" className="link">
+                          Reopen
+                        </button>
+                      )}
+                    </Form>
+                  ) : (
+                    a.status.replace("_", " ")
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
       ) : (
         <p className="muted">No action items yet.</p>
       )}

@@ -6,34 +6,32 @@ export function AlertsSection({ alerts }: { alerts: IncidentPageData["alerts"] }
   return (
     <section>
       <h2>Alerts</h2>
-      <div className="table-scroll">
-        <table>
-          <thead>
-            <tr>
-              <th>Rule</th>
-              <th>Status</th>
-              <th>Started</th>
-              <th>Ended</th>
-              <th>Fired</th>
-              <th>Triage</th>
+      <table>
+        <thead>
+          <tr>
+            <th>Rule</th>
+            <th>Status</th>
+            <th>Started</th>
+            <th>Ended</th>
+            <th>Fired</th>
+            <th>Triage</th>
+          </tr>
+        </thead>
+        <tbody>
+          {alerts.map((a) => (
+            <tr key={a.id}>
+              <td>
+                {a.ruleName} <small className="muted">{a.sender}{a.severity ? ` · ${a.severity}` : ""}</small>
+              </td>
+              <td>{a.status}</td>
+              <td>{formatUtc(a.startsAt)}</td>
+              <td>{formatUtc(a.endsAt)}</td>
+              <td>{a.fireCount}×</td>
+              <td>{a.triage}</td>
             </tr>
-          </thead>
-          <tbody>
-            {alerts.map((a) => (
-              <tr key={a.id}>
-                <td>
-                  {a.ruleName} <small className="muted">{a.sender}{a.severity ? ` · ${a.severity}` : ""}</small>
-                </td>
-                <td>{a.status}</td>
-                <td>{formatUtc(a.startsAt)}</td>
-                <td>{formatUtc(a.endsAt)}</td>
-                <td>{a.fireCount}×</td>
-                <td>{a.triage}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+          ))}
+        </tbody>
+      </table>
     </section>
   );
 }

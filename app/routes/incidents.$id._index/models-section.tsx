@@ -19,44 +19,46 @@ export function ModelsSection({
     <section>
       <h2>Model versions</h2>
       {versions.length ? (
-        <div className="table-scroll">
-          <table>
-            <thead>
-              <tr>
-                <th>Model</th>
-                <th>Version</th>
-                <th>Role in this incident</th>
-                {canEdit ? <td /> : null}
+        <table>
+          <thead>
+            <tr>
+              <th>Model</th>
+              <th>Version</th>
+              <th>Role in this incident</th>
+              {canEdit ? (
+                <th>
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              ) : null}
+            </tr>
+          </thead>
+          <tbody>
+            {versions.map((v) => (
+              <tr key={`${v.versionId}-${v.role}`}>
+                <td>
+                  <Link to={`/models/${encodeURIComponent(v.model)}`}>{v.model}</Link>
+                </td>
+                <td>
+                  <Link to={`/models/${encodeURIComponent(v.model)}/${encodeURIComponent(v.version)}`}>{v.version}</Link>{" "}
+                  <small className="muted">{v.status.replace("_", " ")}</small>
+                </td>
+                <td>{v.role.replaceAll("_", " ")}</td>
+                {canEdit ? (
+                  <td>
+                    <Form method="post">
+                      <CsrfInput />
+                      <input type="hidden" name="intent" value="model.unlink" />
+                      <input type="hidden" name="versionId" value={v.versionId} />
+                      <button type="submit" name="role" value={v.role} className="link">
+                        Unlink
+                      </button>
+                    </Form>
+                  </td>
+                ) : null}
               </tr>
-            </thead>
-            <tbody>
-              {versions.map((v) => (
-                <tr key={`${v.versionId}-${v.role}`}>
-                  <td>
-                    <Link to={`/models/${encodeURIComponent(v.model)}`}>{v.model}</Link>
-                  </td>
-                  <td>
-                    <Link to={`/models/${encodeURIComponent(v.model)}/${encodeURIComponent(v.version)}`}>{v.version}</Link>{" "}
-                    <small className="muted">{v.status.replace("_", " ")}</small>
-                  </td>
-                  <td>{v.role.replaceAll("_", " ")}</td>
-                  {canEdit ? (
-                    <td>
-                      <Form method="post">
-                        <CsrfInput />
-                        <input type="hidden" name="intent" value="model.unlink" />
-                        <input type="hidden" name="versionId" value={v.versionId} />
-                        <button type="submit" name="role" value={v.role} className="link">
-                          Unlink
-                        </button>
-                      </Form>
-                    </td>
-                  ) : null}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+            ))}
+          </tbody>
+        </table>
       ) : (
         <p className="muted">No model versions linked.</p>
       )}

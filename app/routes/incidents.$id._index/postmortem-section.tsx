@@ -47,22 +47,20 @@ export function HistorySection({ history }: Pick<IncidentPageData, "history">) {
         <summary>
           {history.length} recorded change{history.length === 1 ? "" : "s"}
         </summary>
-        <div className="table-scroll">
-          <table>
-            <tbody>
-              {history.map((h) => (
-                <tr key={h.id}>
-                  <td>{formatUtc(h.at)}</td>
-                  <td>{h.actor}</td>
-                  <td>{h.action}</td>
-                  <td>
-                    <code>{h.detail}</code>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <table>
+          <tbody>
+            {history.map((h) => (
+              <tr key={h.id}>
+                <td>{formatUtc(h.at)}</td>
+                <td>{h.actor}</td>
+                <td>{h.action}</td>
+                <td>
+                  <code>{h.detail}</code>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
       </details>
     </section>
   );

@@ -21,42 +21,44 @@ export function TimelineSection({
     <section>
       <h2>Timeline</h2>
       {timeline.length ? (
-        <div className="table-scroll">
-          <table>
-            <thead>
-              <tr>
-                <th>Time (UTC)</th>
-                <th>Kind</th>
-                <th>What happened</th>
-                <th>By</th>
-                {canEdit ? <td /> : null}
+        <table>
+          <thead>
+            <tr>
+              <th>Time (UTC)</th>
+              <th>Kind</th>
+              <th>What happened</th>
+              <th>By</th>
+              {canEdit ? (
+                <th>
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              ) : null}
+            </tr>
+          </thead>
+          <tbody>
+            {timeline.map((e) => (
+              <tr key={e.id} className={e.kind === "status" ? "timeline-status" : undefined}>
+                <td>{formatUtc(e.at)}</td>
+                <td>{e.kind}</td>
+                <td style={{ whiteSpace: "pre-wrap" }}>{e.body}</td>
+                <td>{e.author ?? "alert"}</td>
+                {canEdit ? (
+                  <td>
+                    {e.kind === "status" ? null : (
+                      <Form method="post">
+                        <CsrfInput />
+                        <input type="hidden" name="intent" value="timeline.delete" />
+                        <button type="submit" name="eventId" value={e.id} className="link" aria-label={`Delete entry ${formatUtc(e.at)}`}>
+                          Delete
+                        </button>
+                      </Form>
+                    )}
+                  </td>
+                ) : null}
               </tr>
-            </thead>
-            <tbody>
-              {timeline.map((e) => (
-                <tr key={e.id} className={e.kind === "status" ? "timeline-status" : undefined}>
-                  <td>{formatUtc(e.at)}</td>
-                  <td>{e.kind}</td>
-                  <td style={{ whiteSpace: "pre-wrap" }}>{e.body}</td>
-                  <td>{e.author ?? "alert"}</td>
-                  {canEdit ? (
-                    <td>
-                      {e.kind === "status" ? null : (
-                        <Form method="post">
-                          <CsrfInput />
-                          <input type="hidden" name="intent" value="timeline.delete" />
-                          <button type="submit" name="eventId" value={e.id} className="link" aria-label={`Delete entry ${formatUtc(e.at)}`}>
-                            Delete
-                          </button>
-                        </Form>
-                      )}
-                    </td>
-                  ) : null}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+            ))}
+          </tbody>
+        </table>
       ) : (
         <p className="muted">No timeline entries yet.</p>
       )}

@@ -1,0 +1,229 @@
+import os from "node:os";
+import path from "node:path";
+import AxeBuilder from "@axe-core/playwright";
+import Database from "better-sqlite3";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium } from "../helpers/browser";
+import { ADMIN, incidentIdFrom, setupAdmin, type Client } from "../helpers/http";
+import { startServer, type RunningServer } from "../helpers/server";
+
+let server: RunningServer;
+let browser: Browser;
+let admin: Client;
+let ids: { incident: number; draft: number };
+
+/** Every axe violation of the page, one readable line each (rule, impact, where, what). */
+async function axeViolations(page: Page): Promise<string[]> {
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  return violations.flatMap((v) =>
+    v.nodes.map((n) => `${v.id} (${v.impact}) at ${n.target.join(" ")}: ${n.failureSummary?.replace(/\s+/g, " ")}`),
+  );
+}
+
+async function token(scope: "api" | "webhook"): Promise<string> {
+  const res = await admin.submit("/settings/tokens", { intent: "create", name: `${scope} token`, scope });
+  return /<p class="secret">([^<]+)<\/p>/.exec(await res.text())![1];
+}
+
+const post = (url: string, tokenValue: string, body: unknown) =>
+  fetch(`${server.url}${url}`, { method: "POST", headers: { "Content-Type": "application/json", Authorization: `Bearer ${tokenValue}` }, body: JSON.stringify(body) });
+
+/** Data on every page: incidents (classified, with postmortem, timeline, actions, a model version), alerts, deliveries. */
+async function seed() {
+  const apiToken = await token("api");
+  const webhookToken = await token("webhook");
+  for (const [version, deployedAt] of [
+    ["2026.09.1", "2026-09-01T00:00:00Z"],
+    ["2026.10.1", "2026-10-01T00:00:00Z"],
+  ]) {
+    expect((await post("/api/v1/models/ranker/versions", apiToken, { version, deployedAt, codeRef: "9f2c1e0" })).status).toBe(201);
+  }
+  const alerts = {
+    alerts: [
+      { name: "RankerLatencyHigh", status: "firing", severity: "critical", labels: { model: "ranker", model_version: "2026.10.1" }, startsAt: "2026-10-12T07:55:00Z" },
+      { name: "FeatureFreshnessLow", status: "firing", severity: "warning", labels: { pipeline: "features" }, startsAt: "2026-10-12T08:00:00Z" },
+    ],
+  };
+  expect((await post("/api/webhooks/generic", webhookToken, alerts)).status).toBeLessThan(300);
+
+  const create = async (title: string, severity: string, startedAt: string, team: string) =>
+    incidentIdFrom(
+      await admin.submit("/incidents/new", {
+        title,
+        severity,
+        team,
+        detectionSource: "alert",
+        startedAt,
+        detectedAt: startedAt.replace(/T(\d\d):00/, "T$1:15"),
+        mitigatedAt: "",
+        resolvedAt: "",
+        summary: "The ranker read features from a stale snapshot.",
+        impact: "Click-through fell 8% for two hours.",
+      }),
+    );
+  const incident = await create("Ranker served stale embeddings", "SEV2", "2026-10-12T08:00", "ranking");
+  const second = await create("Ranker served stale embeddings again", "SEV3", "2026-11-02T10:00", "ranking");
+  const third = await create("GPU node lost during training", "SEV3", "2026-08-20T14:00", "platform");
+  await create("Unexplained latency on search", "SEV4", "2026-07-05T09:00", "search");
+  await admin.submit(`/incidents/${incident}/classify`, { primary: "data.corruption", contributing: "capacity.latency-slo", trigger: "pipeline" });
+  await admin.submit(`/incidents/${second}/classify`, { primary: "data.corruption" });
+  await admin.submit(`/incidents/${third}/classify`, { primary: "capacity.accelerator-fault" });
+  await admin.submit(`/incidents/${incident}/postmortem`, { intent: "save", rev: "0", markdown: "## Root cause\n\nA **stale** snapshot.\n\n| step | time |\n|---|---|\n| rollback | 09:30 |" });
+  await admin.submit(`/incidents/${incident}`, { intent: "timeline.add", at: "2026-10-12T09:30", kind: "rollback", body: "Rolled back the ranker to 2026.09.1" });
+  await admin.submit(`/incidents/${incident}`, { intent: "action.add", title: "Alert on feature freshness", owner: "sam", dueAt: "2026-11-01", kind: "detect" });
+  await admin.submit(`/incidents/${second}`, { intent: "action.add", title: "Snapshot checksum in the loader", owner: "", dueAt: "", kind: "prevent" });
+  const db = new Database(server.dbFile, { readonly: true });
+  const version = db.prepare("select id from model_versions where version = '2026.10.1'").get() as { id: number };
+  const draft = db.prepare("select id from incidents where status = 'draft' order by id limit 1").get() as { id: number };
+  db.close();
+  await admin.submit(`/incidents/${incident}`, { intent: "model.link", versionId: String(version.id), role: "suspected_cause" });
+  const moved = await admin.submit(`/incidents/${third}/status?to=resolved`, {
+    to: "resolved",
+    detectedAt: "2026-08-20T14:15",
+    mitigatedAt: "2026-08-20T15:00",
+    resolvedAt: "2026-08-20T16:00",
+  });
+  expect(moved.status).toBe(302);
+  return { incident, draft: draft.id };
+}
+
+async function signedIn(viewport = { width: 1280, height: 900 }): Promise<Page> {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  await page.goto(`${server.url}/login`);
+  await page.getByLabel("Email").fill(ADMIN.email);
+  await page.getByLabel("Password").fill(ADMIN.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("heading", { name: "Incidents", level: 1 }).waitFor();
+  return page;
+}
+
+const mainPages = () => [
+  "/incidents",
+  "/incidents/new",
+  `/incidents/${ids.incident}`,
+  `/incidents/${ids.incident}/edit`,
+  `/incidents/${ids.incident}/postmortem`,
+  `/incidents/${ids.incident}/revisions/1`,
+  `/incidents/${ids.incident}/classify`,
+  `/incidents/${ids.incident}/status?to=closed`,
+  `/incidents/${ids.draft}`,
+  "/actions",
+  "/alerts",
+  "/alerts/rules",
+  "/models",
+  "/models/ranker",
+  "/models/ranker/2026.10.1",
+  "/taxonomy",
+  "/taxonomy/data.corruption",
+  "/insights",
+  "/insights/report",
+  "/settings/users",
+  "/settings/tokens",
+  "/settings/deliveries",
+  "/settings/audit",
+];
+
+beforeAll(async () => {
+  [server, browser] = await Promise.all([startServer(), launchChromium()]);
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.dispose();
+});
+
+describe("accessibility (axe-core) in Chromium", () => {
+  it("finds no violation on the first-run setup page and the sign-in page", async () => {
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(`${server.url}/setup`);
+    await page.getByRole("button", { name: "Create admin account" }).waitFor();
+    const setup = await axeViolations(page);
+    admin = await setupAdmin(server.url);
+    ids = await seed();
+    await page.goto(`${server.url}/login`);
+    expect({ setup, login: await axeViolations(page) }).toEqual({ setup: [], login: [] });
+    await page.context().close();
+  });
+
+  it("finds no violation on any main page, signed in, with data", async () => {
+    const page = await signedIn();
+    const found: Record<string, string[]> = {};
+    for (const url of mainPages()) {
+      const res = await page.goto(`${server.url}${url}`);
+      expect(res?.status(), url).toBe(200);
+      const violations = await axeViolations(page);
+      if (violations.length) found[url] = violations;
+    }
+    expect(found).toEqual({});
+    await page.context().close();
+  }, 300_000);
+
+  it("lets a keyboard user skip to the content", async () => {
+    const page = await signedIn();
+    await page.goto(`${server.url}/incidents`);
+    await page.keyboard.press("Tab");
+    const skip = page.getByRole("link", { name: "Skip to content" });
+    expect(await skip.evaluate((el) => el === document.activeElement)).toBe(true);
+    expect(await skip.isVisible()).toBe(true);
+    await page.keyboard.press("Enter");
+    await page.waitForURL(/#main$/);
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("main");
+    await page.context().close();
+  });
+});
+
+describe("a 390 px wide phone", () => {
+  const phone = { width: 390, height: 844 };
+
+  it("has no sideways page scroll on any main page; wide tables scroll inside their card", async () => {
+    const page = await signedIn(phone);
+    const overflowing: Record<string, string[]> = {};
+    for (const url of mainPages()) {
+      await page.goto(`${server.url}${url}`);
+      const wide = await page.evaluate(() => {
+        const width = document.documentElement.clientWidth;
+        if (document.documentElement.scrollWidth <= width) return [];
+        // Name the elements that stick out, so a failure says what to fix.
+        return [...document.querySelectorAll("body *")]
+          .filter((el) => el.getBoundingClientRect().right > width + 1 && !el.closest("table, pre"))
+          .slice(0, 5)
+          .map((el) => `${el.tagName.toLowerCase()}${el.className && typeof el.className === "string" ? "." + el.className.split(" ").join(".") : ""}`);
+      });
+      if (wide.length || (await page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth))) {
+        overflowing[url] = wide.length ? wide : ["(page wider than the viewport)"];
+      }
+    }
+    expect(overflowing).toEqual({});
+    await page.context().close();
+  }, 300_000);
+
+  it.each([
+    ["with JavaScript", true],
+    ["without JavaScript", false],
+  ])("collapses the navigation into a menu that works %s", async (_name, js) => {
+    const context = await browser.newContext({ viewport: phone, javaScriptEnabled: js });
+    const page = await context.newPage();
+    await page.goto(`${server.url}/login`);
+    await page.getByLabel("Email").fill(ADMIN.email);
+    await page.getByLabel("Password").fill(ADMIN.password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("heading", { name: "Incidents", level: 1 }).waitFor();
+    const nav = page.getByRole("navigation", { name: "Main" });
+    const insights = nav.getByRole("link", { name: "Insights" });
+    expect(await insights.isVisible()).toBe(false);
+    const header = await page.locator("header.topbar").boundingBox();
+    expect(header!.height).toBeLessThan(80);
+    await page.getByText("Menu").click();
+    await insights.click();
+    await page.getByRole("heading", { name: "Insights", level: 1 }).waitFor();
+    if (js) {
+      await page.goto(`${server.url}/incidents/${ids.incident}`);
+      await page.getByRole("heading", { name: /Ranker served stale embeddings/ }).waitFor();
+      const shot = path.join(os.tmpdir(), "faultline-390px-incident.png");
+      await page.screenshot({ path: shot, fullPage: false });
+      console.log(`390 px screenshot: ${shot}`);
+    }
+    await context.close();
+  });
+});
