@@ -11,6 +11,7 @@ import {
 } from "../../db/schema";
 import type { Conn, Db } from "../utils/db.server";
 import { DAY_MS } from "../utils/dates";
+import { statusLabel } from "../utils/labels";
 import { pageNumber, requiredUtcTime, text, utcTime } from "../utils/forms";
 import { recordAudit, type Actor } from "./audit.server";
 import { refreshRepeats, repeatAnchor } from "./repeats.server";
@@ -48,6 +49,26 @@ export function milestoneOrderProblems(v: { startedAt: number } & Record<Milesto
     if (at === null) continue;
     if (at < last.at) out.push({ field, message: `Must not be before ${label(last.field)}.` });
     last = { field, at };
+  }
+  return out;
+}
+
+/** The milestones an incident in `status` has passed, each of which needs a time. */
+export function milestonesReached(status: IncidentStatus): Milestone[] {
+  const rank = INCIDENT_STATUSES.indexOf(status);
+  if (rank >= INCIDENT_STATUSES.indexOf("resolved")) return [...MILESTONES];
+  if (status === "mitigated") return ["detectedAt", "mitigatedAt"];
+  if (status === "investigating") return ["detectedAt"];
+  return [];
+}
+
+/** Field errors for an edit that would clear a time the incident's status stands on (a reopen clears them). */
+export function clearedMilestoneErrors(current: Incident, input: Record<Milestone, number | null>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const m of milestonesReached(current.status)) {
+    if (current[m] !== null && input[m] === null) {
+      out[m] = `The incident is ${statusLabel(current.status)}, so it keeps this time (reopen it to clear it).`;
+    }
   }
   return out;
 }

@@ -5,7 +5,7 @@ import { statusLabel } from "../utils/labels";
 import type { Db } from "../utils/db.server";
 import { recordAudit, type Actor } from "./audit.server";
 import { closingChecklist, type ClosingCheck } from "./closing-rules.server";
-import { MILESTONES, milestoneOrderProblems, type Milestone } from "./incidents.server";
+import { MILESTONES, milestoneOrderProblems, milestonesReached, type Milestone } from "./incidents.server";
 import { listTimeline } from "./timeline.server";
 
 // Times are facts people confirm: a status change records the times a person gave (or had recorded before),
@@ -27,15 +27,6 @@ export function nextStatuses(from: IncidentStatus): IncidentStatus[] {
 
 function isReopen(from: IncidentStatus, to: IncidentStatus): boolean {
   return to === "investigating" && INCIDENT_STATUSES.indexOf(from) > INCIDENT_STATUSES.indexOf(to);
-}
-
-/** The milestones an incident in `status` has passed, each of which needs a time. */
-export function milestonesReached(status: IncidentStatus): Milestone[] {
-  const rank = INCIDENT_STATUSES.indexOf(status);
-  if (rank >= INCIDENT_STATUSES.indexOf("resolved")) return [...MILESTONES];
-  if (status === "mitigated") return ["detectedAt", "mitigatedAt"];
-  if (status === "investigating") return ["detectedAt"];
-  return [];
 }
 
 /** The milestone a status is named after (its timeline entry is dated by it), if any. */

@@ -4,7 +4,7 @@ import { INCIDENT_STATUSES, type Incident } from "../../db/schema";
 import { listActionItems } from "~/domain/actions.server";
 import { alertsForIncident } from "~/domain/alerts.server";
 import { incidentClassification } from "~/domain/classification.server";
-import { getIncident, incidentInputSchema, updateIncident } from "~/domain/incidents.server";
+import { clearedMilestoneErrors, getIncident, incidentInputSchema, updateIncident } from "~/domain/incidents.server";
 import { TransitionError, changeStatus } from "~/domain/lifecycle.server";
 import { incidentVersions } from "~/domain/models.server";
 import { listTimeline } from "~/domain/timeline.server";
@@ -59,6 +59,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
   );
   const parsed = incidentInputSchema.safeParse(merged);
   if (!parsed.success) return validationError(parsed.error);
+  if (!meta.data.status || meta.data.status === current.status) {
+    const cleared = clearedMilestoneErrors(current, parsed.data);
+    if (Object.keys(cleared).length) return json({ error: "Invalid input.", fields: cleared }, { status: 400 });
+  }
   const db = getDb();
   const actor = tokenActor(token);
   // One transaction: a refused status change (missing times, closing rules) leaves the fields unsaved too.

@@ -137,8 +137,13 @@ describe("/api/v1/incidents", () => {
     expect((await illegal.json()).error).toBe("An incident cannot go from mitigated to draft.");
     const badField = await call("PATCH", `/api/v1/incidents/${id}`, { version: 3, resolvedAt: "2026-04-01T00:00:00Z" });
     expect(badField.status).toBe(400);
+    const cleared = await call("PATCH", `/api/v1/incidents/${id}`, { version: 3, mitigatedAt: null });
+    expect(await cleared.json()).toEqual({
+      error: "Invalid input.",
+      fields: { mitigatedAt: "The incident is mitigated, so it keeps this time (reopen it to clear it)." },
+    });
     const unchanged = await (await call("GET", `/api/v1/incidents/${id}`)).json();
-    expect(unchanged).toMatchObject({ version: 3, status: "mitigated", resolvedAt: null });
+    expect(unchanged).toMatchObject({ version: 3, status: "mitigated", resolvedAt: null, mitigatedAt: "2026-05-01T09:30:00.000Z" });
   });
 
   it("refuses to close a SEV2 that skips resolved, has no confirmed class and no postmortem, listing every reason", async () => {

@@ -156,7 +156,8 @@ describe("incidents and postmortems over HTTP", () => {
   });
 
   it("refuses a stale edit of the details and keeps the editor's values", async () => {
-    const res = await admin.submit(`/incidents/${id}/edit`, { ...incidentForm, version: "1", title: "My newer title" });
+    const times = { mitigatedAt: "2026-03-01T10:45", resolvedAt: "2026-03-01T12:00" }; // as the form shows them
+    const res = await admin.submit(`/incidents/${id}/edit`, { ...incidentForm, ...times, version: "1", title: "My newer title" });
     expect(res.status).toBe(409);
     const body = await res.text();
     expect(body).toContain("Someone else saved this incident");

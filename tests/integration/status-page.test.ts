@@ -80,6 +80,27 @@ describe("the status page", () => {
     expect(page).toContain("investigating → mitigated. Times: detected 2026-11-20 08:10 UTC, mitigated 2026-11-20 09:30 UTC. Fallback ranking holds.");
   });
 
+  it("keeps the confirmed time when someone clears it on the edit form", async () => {
+    const edit = await (await admin.get(`/incidents/${id}/edit`)).text();
+    const version = /name="version" value="(\d+)"/.exec(edit)![1];
+    const res = await admin.submit(`/incidents/${id}/edit`, {
+      version,
+      title: "Ranker served stale embeddings",
+      severity: "SEV1",
+      team: "ranking",
+      detectionSource: "alert",
+      startedAt: "2026-11-20T08:00",
+      detectedAt: "2026-11-20T08:10",
+      mitigatedAt: "",
+      resolvedAt: "",
+      summary: "",
+      impact: "",
+    });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain("The incident is mitigated, so it keeps this time (reopen it to clear it).");
+    expect(incidentRow()).toMatchObject({ mitigated_at: Date.parse("2026-11-20T09:30Z") });
+  });
+
   it("shows the closing checklist and refuses to close with every reason listed", async () => {
     const form = await (await admin.get(`/incidents/${id}/status?to=closed`)).text();
     expect(form).toContain("Before closing");
