@@ -4,8 +4,8 @@ import AxeBuilder from "@axe-core/playwright";
 import Database from "better-sqlite3";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium } from "../helpers/browser";
-import { ADMIN, incidentIdFrom, setupAdmin, type Client } from "../helpers/http";
+import { launchChromium, signedInPage } from "../helpers/browser";
+import { ADMIN, createIncidentByForm, setupAdmin, type Client } from "../helpers/http";
 import { startServer, type RunningServer } from "../helpers/server";
 
 let server: RunningServer;
@@ -47,21 +47,17 @@ async function seed() {
   };
   expect((await post("/api/webhooks/generic", webhookToken, alerts)).status).toBeLessThan(300);
 
-  const create = async (title: string, severity: string, startedAt: string, team: string) =>
-    incidentIdFrom(
-      await admin.submit("/incidents/new", {
-        title,
-        severity,
-        team,
-        detectionSource: "alert",
-        startedAt,
-        detectedAt: startedAt.replace(/T(\d\d):00/, "T$1:15"),
-        mitigatedAt: "",
-        resolvedAt: "",
-        summary: "The ranker read features from a stale snapshot.",
-        impact: "Click-through fell 8% for two hours.",
-      }),
-    );
+  const create = (title: string, severity: string, startedAt: string, team: string) =>
+    createIncidentByForm(admin, {
+      title,
+      severity,
+      team,
+      detectionSource: "alert",
+      startedAt,
+      detectedAt: startedAt.replace(/T(\d\d):00/, "T$1:15"),
+      summary: "The ranker read features from a stale snapshot.",
+      impact: "Click-through fell 8% for two hours.",
+    });
   const incident = await create("Ranker served stale embeddings", "SEV2", "2026-10-12T08:00", "ranking");
   const second = await create("Ranker served stale embeddings again", "SEV3", "2026-11-02T10:00", "ranking");
   const third = await create("GPU node lost during training", "SEV3", "2026-08-20T14:00", "platform");
@@ -86,17 +82,6 @@ async function seed() {
   });
   expect(moved.status).toBe(302);
   return { incident, draft: draft.id };
-}
-
-async function signedIn(viewport = { width: 1280, height: 900 }): Promise<Page> {
-  const context = await browser.newContext({ viewport });
-  const page = await context.newPage();
-  await page.goto(`${server.url}/login`);
-  await page.getByLabel("Email").fill(ADMIN.email);
-  await page.getByLabel("Password").fill(ADMIN.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.getByRole("heading", { name: "Incidents", level: 1 }).waitFor();
-  return page;
 }
 
 const mainPages = () => [
@@ -152,7 +137,7 @@ describe("accessibility (axe-core) in Chromium", () => {
   });
 
   it("finds no violation on any main page, signed in, with data", async () => {
-    const page = await signedIn();
+    const page = await signedInPage(browser, server.url);
     const found: Record<string, string[]> = {};
     for (const url of mainPages()) {
       const res = await page.goto(`${server.url}${url}`);
@@ -165,7 +150,7 @@ describe("accessibility (axe-core) in Chromium", () => {
   }, 300_000);
 
   it("finds no violation in error states: a refused status change and a failed sign-in", async () => {
-    const page = await signedIn();
+    const page = await signedInPage(browser, server.url);
     await page.goto(`${server.url}/incidents/${ids.incident}/status?to=closed`);
     await page.getByRole("button", { name: "Move to closed" }).click();
     await page.getByText("Nothing was changed:").waitFor();
@@ -183,7 +168,7 @@ describe("accessibility (axe-core) in Chromium", () => {
   });
 
   it("lets a keyboard user skip to the content", async () => {
-    const page = await signedIn();
+    const page = await signedInPage(browser, server.url);
     await page.goto(`${server.url}/incidents`);
     await page.keyboard.press("Tab");
     const skip = page.getByRole("link", { name: "Skip to content" });
@@ -200,7 +185,7 @@ describe("a 390 px wide phone", () => {
   const phone = { width: 390, height: 844 };
 
   it("has no sideways page scroll on any main page; wide tables scroll inside their card", async () => {
-    const page = await signedIn(phone);
+    const page = await signedInPage(browser, server.url, { viewport: phone });
     const overflowing: Record<string, string[]> = {};
     for (const url of mainPages()) {
       await page.goto(`${server.url}${url}`);
@@ -230,13 +215,7 @@ describe("a 390 px wide phone", () => {
     ["with JavaScript", true],
     ["without JavaScript", false],
   ])("collapses the navigation into a menu that works %s", async (_name, js) => {
-    const context = await browser.newContext({ viewport: phone, javaScriptEnabled: js });
-    const page = await context.newPage();
-    await page.goto(`${server.url}/login`);
-    await page.getByLabel("Email").fill(ADMIN.email);
-    await page.getByLabel("Password").fill(ADMIN.password);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await page.getByRole("heading", { name: "Incidents", level: 1 }).waitFor();
+    const page = await signedInPage(browser, server.url, { viewport: phone, javaScriptEnabled: js });
     const nav = page.getByRole("navigation", { name: "Main" });
     const insights = nav.getByRole("link", { name: "Insights" });
     expect(await insights.isVisible()).toBe(false);
@@ -251,6 +230,7 @@ describe("a 390 px wide phone", () => {
     }
     await insights.click();
     await page.getByRole("heading", { name: "Insights", level: 1 }).waitFor();
+    expect(await page.locator("details.nav-menu").getAttribute("open")).toBeNull(); // closed after navigating
     if (js) {
       await page.goto(`${server.url}/incidents/${ids.incident}`);
       await page.getByRole("heading", { name: /Ranker served stale embeddings/ }).waitFor();
@@ -258,6 +238,6 @@ describe("a 390 px wide phone", () => {
       await page.screenshot({ path: shot, fullPage: false });
       console.log(`390 px screenshot: ${shot}`);
     }
-    await context.close();
+    await page.context().close();
   });
 });

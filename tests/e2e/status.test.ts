@@ -1,7 +1,7 @@
-import type { Browser, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium } from "../helpers/browser";
-import { ADMIN, incidentIdFrom, setupAdmin, type Client } from "../helpers/http";
+import { launchChromium, signedInPage } from "../helpers/browser";
+import { createIncidentByForm, setupAdmin, type Client } from "../helpers/http";
 import { startServer, type RunningServer } from "../helpers/server";
 
 let server: RunningServer;
@@ -17,33 +17,16 @@ afterAll(async () => {
   await server?.dispose();
 });
 
-async function signedIn(javaScriptEnabled: boolean): Promise<Page> {
-  const context = await browser.newContext({ javaScriptEnabled });
-  const page = await context.newPage();
-  await page.goto(`${server.url}/login`);
-  await page.getByLabel("Email").fill(ADMIN.email);
-  await page.getByLabel("Password").fill(ADMIN.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.getByRole("heading", { name: "Incidents", level: 1 }).waitFor();
-  return page;
-}
-
 /** A SEV3 incident started 2026-11-20 08:00 whose timeline says it was rolled back at 09:30. */
 async function incidentWithRollback(title: string): Promise<number> {
-  const id = incidentIdFrom(
-    await admin.submit("/incidents/new", {
-      title,
-      severity: "SEV3",
-      team: "ranking",
-      detectionSource: "alert",
-      startedAt: "2026-11-20T08:00",
-      detectedAt: "2026-11-20T08:10",
-      mitigatedAt: "",
-      resolvedAt: "",
-      summary: "",
-      impact: "",
-    }),
-  );
+  const id = await createIncidentByForm(admin, {
+    title,
+    severity: "SEV3",
+    team: "ranking",
+    detectionSource: "alert",
+    startedAt: "2026-11-20T08:00",
+    detectedAt: "2026-11-20T08:10",
+  });
   await admin.submit(`/incidents/${id}`, { intent: "timeline.add", at: "2026-11-20T09:30", kind: "rollback", body: "Rolled back the ranker to v41" });
   return id;
 }
@@ -54,7 +37,7 @@ describe.each([
 ])("changing status in Chromium %s", (_name, js) => {
   it("asks when it happened, refuses a bad time, and records the confirmed ones", async () => {
     const id = await incidentWithRollback(`Stale embeddings (${js ? "js" : "no js"})`);
-    const page = await signedIn(js);
+    const page = await signedInPage(browser, server.url, { javaScriptEnabled: js });
     await page.goto(`${server.url}/incidents/${id}`);
     await page.getByRole("navigation", { name: "Change status" }).getByRole("link", { name: "mitigated" }).click();
     await page.getByRole("heading", { name: `Move #${id} to mitigated` }).waitFor();

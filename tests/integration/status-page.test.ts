@@ -1,6 +1,6 @@
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { incidentIdFrom, setupAdmin, signIn, type Client } from "../helpers/http";
+import { createIncidentByForm, setupAdmin, signIn, type Client } from "../helpers/http";
 import { startServer, type RunningServer } from "../helpers/server";
 
 let server: RunningServer;
@@ -12,20 +12,14 @@ const VIEWER = { name: "Val Viewer", email: "val@example.com", password: "viewer
 beforeAll(async () => {
   server = await startServer();
   admin = await setupAdmin(server.url);
-  id = incidentIdFrom(
-    await admin.submit("/incidents/new", {
-      title: "Ranker served stale embeddings",
-      severity: "SEV1",
-      team: "ranking",
-      detectionSource: "alert",
-      startedAt: "2026-11-20T08:00",
-      detectedAt: "2026-11-20T08:10",
-      mitigatedAt: "",
-      resolvedAt: "",
-      summary: "",
-      impact: "",
-    }),
-  );
+  id = await createIncidentByForm(admin, {
+    title: "Ranker served stale embeddings",
+    severity: "SEV1",
+    team: "ranking",
+    detectionSource: "alert",
+    startedAt: "2026-11-20T08:00",
+    detectedAt: "2026-11-20T08:10",
+  });
   await admin.submit(`/incidents/${id}`, { intent: "timeline.add", at: "2026-11-20T09:30", kind: "rollback", body: "Rolled back the ranker to v41" });
   await admin.submit("/settings/users", { intent: "create", ...VIEWER, role: "viewer" });
 });

@@ -1,7 +1,8 @@
 import { Form } from "@remix-run/react";
 import { ACTION_KINDS } from "../../../db/schema";
 import { CsrfInput } from "~/components/csrf";
-import { Field, FormError } from "~/components/field";
+import { Field } from "~/components/field";
+import { IntentForm } from "~/components/intent-form";
 import { formatDate } from "~/utils/dates";
 import type { FormResult, IncidentPageData } from "./route";
 
@@ -65,10 +66,7 @@ export function ActionsSection({ actions, canEdit, result }: { actions: Incident
         <p className="muted">No action items yet.</p>
       )}
       {canEdit ? (
-        <Form method="post" className="card" style={{ marginTop: "0.6rem" }} aria-label="Add action item">
-          <CsrfInput />
-          <input type="hidden" name="intent" value="action.add" />
-          <FormError error={errors?.form} />
+        <IntentForm intent="action.add" label="Add action item" error={errors?.form} className="card" style={{ marginTop: "0.6rem" }}>
           <Field label="Action" name="title" error={errors?.title}>
             <input id="title" name="title" required minLength={3} defaultValue={result ? result.values.title : ""} />
           </Field>
@@ -88,7 +86,7 @@ export function ActionsSection({ actions, canEdit, result }: { actions: Incident
             </Field>
           </div>
           <button type="submit">Add action item</button>
-        </Form>
+        </IntentForm>
       ) : null}
     </section>
   );

@@ -1,7 +1,7 @@
 import { Form, Link } from "@remix-run/react";
 import { INCIDENT_MODEL_ROLES } from "../../../db/schema";
 import { CsrfInput } from "~/components/csrf";
-import { FormError } from "~/components/field";
+import { ActionsHeader, IntentForm } from "~/components/intent-form";
 import type { FormResult, IncidentPageData } from "./route";
 
 export function ModelsSection({
@@ -25,11 +25,7 @@ export function ModelsSection({
               <th>Model</th>
               <th>Version</th>
               <th>Role in this incident</th>
-              {canEdit ? (
-                <th>
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              ) : null}
+              {canEdit ? <ActionsHeader /> : null}
             </tr>
           </thead>
           <tbody>
@@ -63,9 +59,13 @@ export function ModelsSection({
         <p className="muted">No model versions linked.</p>
       )}
       {canEdit && versionChoices.length ? (
-        <Form method="post" className="row card" style={{ marginTop: "0.6rem" }} aria-label="Link a model version">
-          <CsrfInput />
-          <input type="hidden" name="intent" value="model.link" />
+        <IntentForm
+          intent="model.link"
+          label="Link a model version"
+          error={result?.errors.versionId ?? result?.errors.role}
+          className="row card"
+          style={{ marginTop: "0.6rem" }}
+        >
           <select name="versionId" aria-label="Model version" defaultValue="">
             <option value="">Model version…</option>
             {versionChoices.map((v) => (
@@ -84,8 +84,7 @@ export function ModelsSection({
           <button type="submit" className="secondary">
             Link version
           </button>
-          <FormError error={result?.errors.versionId ?? result?.errors.role} />
-        </Form>
+        </IntentForm>
       ) : null}
     </section>
   );

@@ -1,7 +1,8 @@
 import { Form } from "@remix-run/react";
 import { MANUAL_TIMELINE_KINDS } from "../../../db/schema";
 import { CsrfInput } from "~/components/csrf";
-import { Field, FormError } from "~/components/field";
+import { Field } from "~/components/field";
+import { ActionsHeader, IntentForm } from "~/components/intent-form";
 import { formatUtc } from "~/utils/dates";
 import type { FormResult, IncidentPageData } from "./route";
 
@@ -28,11 +29,7 @@ export function TimelineSection({
               <th>Kind</th>
               <th>What happened</th>
               <th>By</th>
-              {canEdit ? (
-                <th>
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              ) : null}
+              {canEdit ? <ActionsHeader /> : null}
             </tr>
           </thead>
           <tbody>
@@ -63,10 +60,7 @@ export function TimelineSection({
         <p className="muted">No timeline entries yet.</p>
       )}
       {canEdit ? (
-        <Form method="post" className="card" style={{ marginTop: "0.6rem" }} aria-label="Add timeline entry">
-          <CsrfInput />
-          <input type="hidden" name="intent" value="timeline.add" />
-          <FormError error={errors?.form} />
+        <IntentForm intent="timeline.add" label="Add timeline entry" error={errors?.form} className="card" style={{ marginTop: "0.6rem" }}>
           <div className="grid">
             <Field label="Time (UTC)" name="at" error={errors?.at}>
               <input id="at" name="at" type="datetime-local" required defaultValue={result ? result.values.at : now} />
@@ -83,7 +77,7 @@ export function TimelineSection({
             <textarea id="body" name="body" rows={2} required defaultValue={result ? result.values.body : ""} />
           </Field>
           <button type="submit">Add to timeline</button>
-        </Form>
+        </IntentForm>
       ) : null}
     </section>
   );
