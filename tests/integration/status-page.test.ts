@@ -27,6 +27,10 @@ afterAll(async () => {
   await server?.dispose();
 });
 
+/** The times this incident really had, as a person confirms them on the status form. */
+const DETECTED = "2026-11-20T08:10";
+const MITIGATED = "2026-11-20T09:30";
+
 function incidentRow() {
   const db = new Database(server.dbFile, { readonly: true });
   const row = db.prepare("select status, detected_at, mitigated_at, resolved_at, version from incidents where id = ?").get(id);
@@ -50,12 +54,12 @@ describe("the status page", () => {
 
   it("refuses a time in the future or before detection, keeps what was typed and changes nothing", async () => {
     const before = incidentRow();
-    const res = await admin.submit(`/incidents/${id}/status?to=mitigated`, { to: "mitigated", detectedAt: "2026-11-20T08:10", mitigatedAt: "2999-01-01T00:00" });
+    const res = await admin.submit(`/incidents/${id}/status?to=mitigated`, { to: "mitigated", detectedAt: DETECTED, mitigatedAt: "2999-01-01T00:00" });
     expect(res.status).toBe(400);
     const body = await res.text();
     expect(body).toContain("The mitigated time must not be in the future.");
     expect(body).toContain('value="2999-01-01T00:00"');
-    const early = await admin.submit(`/incidents/${id}/status?to=mitigated`, { to: "mitigated", detectedAt: "2026-11-20T08:10", mitigatedAt: "2026-11-20T08:05" });
+    const early = await admin.submit(`/incidents/${id}/status?to=mitigated`, { to: "mitigated", detectedAt: DETECTED, mitigatedAt: "2026-11-20T08:05" });
     expect(await early.text()).toContain("Must not be before detected time.");
     expect(incidentRow()).toEqual(before);
   });
@@ -63,8 +67,8 @@ describe("the status page", () => {
   it("records the confirmed time and the change on the timeline", async () => {
     const res = await admin.submit(`/incidents/${id}/status?to=mitigated`, {
       to: "mitigated",
-      detectedAt: "2026-11-20T08:10",
-      mitigatedAt: "2026-11-20T09:30",
+      detectedAt: DETECTED,
+      mitigatedAt: MITIGATED,
       note: "Fallback ranking holds.",
     });
     expect(res.status).toBe(302);
@@ -104,8 +108,8 @@ describe("the status page", () => {
     const before = incidentRow();
     const res = await admin.submit(`/incidents/${id}/status?to=closed`, {
       to: "closed",
-      detectedAt: "2026-11-20T08:10",
-      mitigatedAt: "2026-11-20T09:30",
+      detectedAt: DETECTED,
+      mitigatedAt: MITIGATED,
       resolvedAt: "2026-11-20T11:00",
     });
     expect(res.status).toBe(400);

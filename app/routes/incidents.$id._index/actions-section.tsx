@@ -1,6 +1,4 @@
-import { Form } from "@remix-run/react";
 import { ACTION_KINDS } from "../../../db/schema";
-import { CsrfInput } from "~/components/csrf";
 import { Field } from "~/components/field";
 import { IntentForm } from "~/components/intent-form";
 import { formatDate } from "~/utils/dates";
@@ -34,9 +32,7 @@ export function ActionsSection({ actions, canEdit, result }: { actions: Incident
                 </td>
                 <td>
                   {canEdit ? (
-                    <Form method="post" className="row">
-                      <CsrfInput />
-                      <input type="hidden" name="intent" value="action.status" />
+                    <IntentForm intent="action.status" className="row">
                       <input type="hidden" name="actionId" value={a.id} />
                       <span>{a.status.replace("_", " ")}</span>
                       {a.status === "open" ? (
@@ -53,7 +49,7 @@ export function ActionsSection({ actions, canEdit, result }: { actions: Incident
                           Reopen
                         </button>
                       )}
-                    </Form>
+                    </IntentForm>
                   ) : (
                     a.status.replace("_", " ")
                   )}

@@ -1,6 +1,5 @@
-import { Form, Link } from "@remix-run/react";
+import { Link } from "@remix-run/react";
 import { INCIDENT_MODEL_ROLES } from "../../../db/schema";
-import { CsrfInput } from "~/components/csrf";
 import { ActionsHeader, IntentForm } from "~/components/intent-form";
 import type { FormResult, IncidentPageData } from "./route";
 
@@ -41,14 +40,12 @@ export function ModelsSection({
                 <td>{v.role.replaceAll("_", " ")}</td>
                 {canEdit ? (
                   <td>
-                    <Form method="post">
-                      <CsrfInput />
-                      <input type="hidden" name="intent" value="model.unlink" />
+                    <IntentForm intent="model.unlink">
                       <input type="hidden" name="versionId" value={v.versionId} />
                       <button type="submit" name="role" value={v.role} className="link">
                         Unlink
                       </button>
-                    </Form>
+                    </IntentForm>
                   </td>
                 ) : null}
               </tr>

@@ -1,6 +1,4 @@
-import { Form } from "@remix-run/react";
 import { MANUAL_TIMELINE_KINDS } from "../../../db/schema";
-import { CsrfInput } from "~/components/csrf";
 import { Field } from "~/components/field";
 import { ActionsHeader, IntentForm } from "~/components/intent-form";
 import { formatUtc } from "~/utils/dates";
@@ -42,13 +40,11 @@ export function TimelineSection({
                 {canEdit ? (
                   <td>
                     {e.kind === "status" ? null : (
-                      <Form method="post">
-                        <CsrfInput />
-                        <input type="hidden" name="intent" value="timeline.delete" />
+                      <IntentForm intent="timeline.delete">
                         <button type="submit" name="eventId" value={e.id} className="link" aria-label={`Delete entry ${formatUtc(e.at)}`}>
                           Delete
                         </button>
-                      </Form>
+                      </IntentForm>
                     )}
                   </td>
                 ) : null}
