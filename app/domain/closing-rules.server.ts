@@ -10,7 +10,7 @@ export type ClosingFacts = Pick<Incident, "id" | "status" | "severity" | "resolv
 type Requirement = {
   /** Shown as a checklist line before closing. */
   label: string;
-  /** Completes "Cannot close yet: …" when the requirement is not met. */
+  /** Completes "Cannot close: …" when the requirement is not met. */
   missing: string;
   /** Where a person fixes it: a path relative to the incident page, and the link text. */
   fix: { path: string; text: string };
@@ -21,19 +21,19 @@ type Requirement = {
 const REQUIREMENTS = {
   resolved: {
     label: "Resolved (with its resolved time) before closing",
-    missing: "it was never marked resolved: move it to resolved first, with the time it was resolved",
+    missing: "it was never marked resolved; move it to resolved first, with the time it was resolved",
     fix: { path: "status?to=resolved", text: "Move it to resolved" },
     met: (i) => i.resolvedAt !== null && (i.status === "resolved" || i.status === "in_review"),
   },
   confirmed_class: {
     label: "A confirmed primary class",
-    missing: "its primary class is not confirmed: classify it (a suggestion does not count)",
+    missing: "its primary class is not confirmed; classify it (a suggestion does not count)",
     fix: { path: "classify", text: "Classify it" },
     met: (i) => i.primaryClassId !== null && i.classStatus === "confirmed",
   },
   postmortem: {
     label: "A postmortem",
-    missing: "it has no postmortem: write one",
+    missing: "it has no postmortem; write one",
     fix: { path: "postmortem", text: "Write the postmortem" },
     met: (i) => i.postmortemMd.trim() !== "",
   },

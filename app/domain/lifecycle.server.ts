@@ -151,10 +151,8 @@ export function changeStatus(db: Db, id: number, to: IncidentStatus, actor: Acto
       problems.push(...milestoneOrderProblems(times));
     }
     if (to === "closed") {
-      const unmet = closingChecklist(tx, cur).filter((c) => !c.met);
-      if (unmet.length) {
-        problems.push({ field: "status", message: `Cannot close #${cur.id} yet: ${unmet.map((c) => c.missing).join("; ")}.` });
-      }
+      // One problem per unmet rule, so a refusal lists each thing to fix.
+      for (const c of closingChecklist(tx, cur)) if (!c.met) problems.push({ field: "status", message: `Cannot close: ${c.missing}.` });
     }
     if (problems.length) throw new TransitionError(problems);
 

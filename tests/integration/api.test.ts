@@ -151,8 +151,8 @@ describe("/api/v1/incidents", () => {
     expect(res.status).toBe(400);
     const body = await res.json();
     expect(body.error).toBe(
-      `Cannot close #${id} yet: it was never marked resolved: move it to resolved first, with the time it was resolved; ` +
-        "its primary class is not confirmed: classify it (a suggestion does not count); it has no postmortem: write one.",
+      "Cannot close: it was never marked resolved; move it to resolved first, with the time it was resolved. " +
+        "Cannot close: its primary class is not confirmed; classify it (a suggestion does not count). Cannot close: it has no postmortem; write one.",
     );
     expect(body.fields).toEqual({ status: body.error });
     expect(await (await call("GET", `/api/v1/incidents/${id}`)).json()).toMatchObject({ version: 3, status: "mitigated", resolvedAt: null });

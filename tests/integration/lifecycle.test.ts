@@ -149,7 +149,7 @@ describe("changeStatus records the times people confirm", () => {
       detectedAt: "Say when it was detected.",
       mitigatedAt: "Say when it was mitigated.",
       resolvedAt: "Say when it was resolved.",
-      status: `Cannot close #${id} yet: it was never marked resolved: move it to resolved first, with the time it was resolved.`,
+      status: "Cannot close: it was never marked resolved; move it to resolved first, with the time it was resolved.",
     });
     expect(row(id)).toMatchObject({ status: "investigating", detectedAt: null, mitigatedAt: null, resolvedAt: null, version: 1 });
   });
@@ -217,14 +217,14 @@ describe("closing rules (content/rules/closing.md)", () => {
   it("refuses to close a SEV1 without a confirmed class and a postmortem, listing both", () => {
     const id = resolvedIncident("SEV1");
     expect(refusal(() => changeStatus(t.db, id, "closed", ALICE))).toEqual({
-      status: `Cannot close #${id} yet: its primary class is not confirmed: classify it (a suggestion does not count); it has no postmortem: write one.`,
+      status: "Cannot close: its primary class is not confirmed; classify it (a suggestion does not count). Cannot close: it has no postmortem; write one.",
     });
     // A class the classifier only suggested does not count.
     classifyIncident(t.db, id, classificationSchema.parse({ primary: "data.corruption" }), ALICE);
     t.db.update(incidents).set({ classStatus: "suggested" }).where(eq(incidents.id, id)).run();
     savePostmortem(t.db, id, 0, "## Root cause\n\nA null join key.", ALICE);
     expect(refusal(() => changeStatus(t.db, id, "closed", ALICE))).toEqual({
-      status: `Cannot close #${id} yet: its primary class is not confirmed: classify it (a suggestion does not count).`,
+      status: "Cannot close: its primary class is not confirmed; classify it (a suggestion does not count).",
     });
     classifyIncident(t.db, id, classificationSchema.parse({ primary: "data.corruption" }), ALICE);
     expect(closingChecklist(t.db, row(id)).map((c) => [c.require, c.met])).toEqual([
