@@ -84,6 +84,20 @@ async function seed() {
   return { incident, draft: draft.id };
 }
 
+/** What sticks out past the right edge when the page scrolls sideways (empty when it does not). */
+function pageOverflow(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    if (document.documentElement.scrollWidth <= width) return [];
+    // Name the elements that stick out (a scrolling table's cells may), so a failure says what to fix.
+    const named = [...document.querySelectorAll("body *")]
+      .filter((el) => el.getBoundingClientRect().right > width + 1 && !el.closest("table, pre"))
+      .slice(0, 5)
+      .map((el) => `${el.tagName.toLowerCase()}${typeof el.className === "string" && el.className ? "." + el.className.split(" ").join(".") : ""}`);
+    return named.length ? named : ["(page wider than the viewport)"];
+  });
+}
+
 const mainPages = () => [
   "/incidents",
   "/incidents/new",
@@ -185,23 +199,16 @@ describe("a 390 px wide phone", () => {
   const phone = { width: 390, height: 844 };
 
   it("has no sideways page scroll on any main page; wide tables scroll inside their card", async () => {
+    const guest = await (await browser.newContext({ viewport: phone })).newPage();
     const page = await signedInPage(browser, server.url, { viewport: phone });
     const overflowing: Record<string, string[]> = {};
-    for (const url of mainPages()) {
-      await page.goto(`${server.url}${url}`);
-      const wide = await page.evaluate(() => {
-        const width = document.documentElement.clientWidth;
-        if (document.documentElement.scrollWidth <= width) return [];
-        // Name the elements that stick out, so a failure says what to fix.
-        return [...document.querySelectorAll("body *")]
-          .filter((el) => el.getBoundingClientRect().right > width + 1 && !el.closest("table, pre"))
-          .slice(0, 5)
-          .map((el) => `${el.tagName.toLowerCase()}${el.className && typeof el.className === "string" ? "." + el.className.split(" ").join(".") : ""}`);
-      });
-      if (wide.length || (await page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth))) {
-        overflowing[url] = wide.length ? wide : ["(page wider than the viewport)"];
-      }
+    for (const url of ["/login", ...mainPages()]) {
+      const at = url === "/login" ? guest : page;
+      await at.goto(`${server.url}${url}`);
+      const wide = await pageOverflow(at);
+      if (wide.length) overflowing[url] = wide;
     }
+    await guest.context().close();
     expect(overflowing).toEqual({});
     // A wide table stays a table and scrolls sideways inside its own box.
     await page.goto(`${server.url}/incidents`);
