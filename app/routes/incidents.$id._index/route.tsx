@@ -15,12 +15,6 @@ import { allVersions, incidentVersions, linkVersion, unlinkVersion } from "~/dom
 import { listRevisions } from "~/domain/postmortems.server";
 import { addTimelineEvent, deleteTimelineEvent, listTimeline, timelineInputSchema } from "~/domain/timeline.server";
 import type { loader as rootLoader } from "~/root";
-import { ActionsSection } from "./actions-section";
-import { AlertsSection } from "./alerts-section";
-import { ClassificationSection, RepeatCard } from "./classification-section";
-import { ModelsSection } from "./models-section";
-import { HistorySection, PostmortemSection } from "./postmortem-section";
-import { TimelineSection } from "./timeline-section";
 import { actorOf, requireUser } from "~/utils/auth.server";
 import { readForm } from "~/utils/csrf.server";
 import { formatDuration, formatUtc, toDateTimeInput } from "~/utils/dates";
@@ -30,6 +24,12 @@ import { renderMarkdown } from "~/utils/markdown.server";
 import { idParam } from "~/utils/params";
 import { requireRole } from "~/utils/permissions.server";
 import { hasRole } from "~/utils/roles";
+import { ActionsSection } from "./actions-section";
+import { AlertsSection } from "./alerts-section";
+import { ClassificationSection, RepeatCard } from "./classification-section";
+import { ModelsSection } from "./models-section";
+import { HistorySection, PostmortemSection } from "./postmortem-section";
+import { TimelineSection } from "./timeline-section";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);
