@@ -4,9 +4,10 @@ import AxeBuilder from "@axe-core/playwright";
 import Database from "better-sqlite3";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium, signedInPage } from "../helpers/browser";
+import { launchChromium } from "../helpers/browser";
 import { ADMIN, createIncidentByForm, setupAdmin, type Client } from "../helpers/http";
 import { startServer, type RunningServer } from "../helpers/server";
+import { signedInPage } from "../helpers/signed-in-page";
 
 let server: RunningServer;
 let browser: Browser;

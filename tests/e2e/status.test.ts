@@ -1,8 +1,9 @@
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium, signedInPage } from "../helpers/browser";
+import { launchChromium } from "../helpers/browser";
 import { createIncidentByForm, setupAdmin, type Client } from "../helpers/http";
 import { startServer, type RunningServer } from "../helpers/server";
+import { signedInPage } from "../helpers/signed-in-page";
 
 let server: RunningServer;
 let browser: Browser;
