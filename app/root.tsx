@@ -8,9 +8,10 @@ import {
   Outlet,
   Scripts,
   ScrollRestoration,
+  useLocation,
   useRouteLoaderData,
 } from "@remix-run/react";
-import type { ReactNode } from "react";
+import { useEffect, useRef, type ReactNode } from "react";
 import { CsrfInput } from "./components/csrf";
 import { GeneralErrorBoundary } from "./components/error-boundary";
 import styles from "./styles.css";
@@ -34,6 +35,12 @@ export default function App() {
 export function Layout({ children }: { children: ReactNode }) {
   const data = useRouteLoaderData<typeof loader>("root");
   const user = data?.user;
+  // With JavaScript, pages change without a reload: close the narrow-screen menu after each navigation.
+  const menu = useRef<HTMLDetailsElement>(null);
+  const { key } = useLocation();
+  useEffect(() => {
+    if (menu.current) menu.current.open = false;
+  }, [key]);
   return (
     <html lang="en">
       <head>
@@ -43,21 +50,21 @@ export function Layout({ children }: { children: ReactNode }) {
         <Links />
       </head>
       <body>
+        <a href="#main" className="skip-link">
+          Skip to content
+        </a>
         <header className="topbar">
           <Link to="/" className="brand">
             Faultline
           </Link>
           {user ? (
             <>
-              <nav aria-label="Main">
-                <NavLink to="/incidents">Incidents</NavLink>
-                <NavLink to="/actions">Action items</NavLink>
-                <NavLink to="/alerts">Alerts</NavLink>
-                <NavLink to="/models">Models</NavLink>
-                <NavLink to="/taxonomy">Taxonomy</NavLink>
-                <NavLink to="/insights">Insights</NavLink>
-                {hasRole(user, "admin") ? <NavLink to="/settings/users">Settings</NavLink> : null}
-              </nav>
+              <MainNav className="nav-wide" admin={hasRole(user, "admin")} />
+              {/* Narrow screens: the same links behind a menu that opens without JavaScript. */}
+              <details className="nav-menu" ref={menu}>
+                <summary>Menu</summary>
+                <MainNav admin={hasRole(user, "admin")} />
+              </details>
               <Form method="post" action="/logout" className="signout">
                 <CsrfInput />
                 <span title={user.role}>{user.name}</span>
@@ -68,11 +75,27 @@ export function Layout({ children }: { children: ReactNode }) {
             </>
           ) : null}
         </header>
-        <main>{children}</main>
+        <main id="main" tabIndex={-1}>
+          {children}
+        </main>
         <ScrollRestoration />
         <Scripts />
       </body>
     </html>
+  );
+}
+
+function MainNav({ admin, className }: { admin: boolean; className?: string }) {
+  return (
+    <nav aria-label="Main" className={className}>
+      <NavLink to="/incidents">Incidents</NavLink>
+      <NavLink to="/actions">Action items</NavLink>
+      <NavLink to="/alerts">Alerts</NavLink>
+      <NavLink to="/models">Models</NavLink>
+      <NavLink to="/taxonomy">Taxonomy</NavLink>
+      <NavLink to="/insights">Insights</NavLink>
+      {admin ? <NavLink to="/settings/users">Settings</NavLink> : null}
+    </nav>
   );
 }
 

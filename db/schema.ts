@@ -24,7 +24,7 @@ export const INCIDENT_STATUSES = [
 ] as const;
 export const SEVERITIES = ["SEV1", "SEV2", "SEV3", "SEV4"] as const;
 export const DETECTION_SOURCES = ["alert", "user_report", "dashboard", "test", "other"] as const;
-export const TIMELINE_KINDS = [
+export const MANUAL_TIMELINE_KINDS = [
   "alert",
   "observation",
   "action",
@@ -33,6 +33,8 @@ export const TIMELINE_KINDS = [
   "retrain",
   "note",
 ] as const;
+// "status" entries are written by status changes (with the times people confirmed), never typed in by hand.
+export const TIMELINE_KINDS = [...MANUAL_TIMELINE_KINDS, "status"] as const;
 // What set the failure off, and where in the ML lifecycle it arose (Shankar et al. 2022; SRE Workbook app. C).
 export const TRIGGERS = [
   "binary_push",

@@ -11,6 +11,7 @@ import {
 } from "../../db/schema";
 import type { Conn, Db } from "../utils/db.server";
 import { DAY_MS } from "../utils/dates";
+import { statusLabel } from "../utils/labels";
 import { pageNumber, requiredUtcTime, text, utcTime } from "../utils/forms";
 import { recordAudit, type Actor } from "./audit.server";
 import { refreshRepeats, repeatAnchor } from "./repeats.server";
@@ -33,34 +34,48 @@ export const incidentInputSchema = z
     resolvedAt: utcTime,
   })
   .superRefine((v, ctx) => {
-    // Each milestone must not precede the one before it, else durations go negative.
-    const order = [
-      ["startedAt", v.startedAt],
-      ["detectedAt", v.detectedAt],
-      ["mitigatedAt", v.mitigatedAt],
-      ["resolvedAt", v.resolvedAt],
-    ] as const;
-    let last: readonly [string, number | null] = order[0];
-    for (const cur of order.slice(1)) {
-      if (cur[1] === null) continue;
-      if (last[1] !== null && cur[1] < last[1]) {
-        ctx.addIssue({ code: "custom", path: [cur[0]], message: `Must not be before ${label(last[0])}.` });
-      }
-      last = cur;
-    }
+    for (const p of milestoneOrderProblems(v)) ctx.addIssue({ code: "custom", path: [p.field], message: p.message });
   });
 export type IncidentInput = z.infer<typeof incidentInputSchema>;
 
-function label(field: string): string {
-  return field.replace("At", "").replace("started", "the start") + (field === "startedAt" ? "" : " time");
+export const MILESTONES = ["detectedAt", "mitigatedAt", "resolvedAt"] as const;
+export type Milestone = (typeof MILESTONES)[number];
+
+/** Each milestone must not precede the one before it (else durations go negative); one problem per field. */
+export function milestoneOrderProblems(v: { startedAt: number } & Record<Milestone, number | null>): { field: Milestone; message: string }[] {
+  const out: { field: Milestone; message: string }[] = [];
+  let last: { field: "startedAt" | Milestone; at: number } = { field: "startedAt", at: v.startedAt };
+  for (const field of MILESTONES) {
+    const at = v[field];
+    if (at === null) continue;
+    if (at < last.at) out.push({ field, message: `Must not be before ${label(last.field)}.` });
+    last = { field, at };
+  }
+  return out;
 }
 
-/** Allowed moves: forward along the lifecycle (skipping is fine), or back to investigating to reopen. */
-export function canTransition(from: IncidentStatus, to: IncidentStatus): boolean {
-  const i = INCIDENT_STATUSES.indexOf(from);
-  const j = INCIDENT_STATUSES.indexOf(to);
-  if (j > i) return true;
-  return to === "investigating" && i > j;
+/** The milestones an incident in `status` has passed, each of which needs a time. */
+export function milestonesReached(status: IncidentStatus): Milestone[] {
+  const rank = INCIDENT_STATUSES.indexOf(status);
+  if (rank >= INCIDENT_STATUSES.indexOf("resolved")) return [...MILESTONES];
+  if (status === "mitigated") return ["detectedAt", "mitigatedAt"];
+  if (status === "investigating") return ["detectedAt"];
+  return [];
+}
+
+/** Field errors for an edit that would clear a time the incident's status stands on (a reopen clears them). */
+export function clearedMilestoneErrors(current: Incident, input: Record<Milestone, number | null>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const m of milestonesReached(current.status)) {
+    if (current[m] !== null && input[m] === null) {
+      out[m] = `The incident is ${statusLabel(current.status)}, so it keeps this time (reopen it to clear it).`;
+    }
+  }
+  return out;
+}
+
+function label(field: string): string {
+  return field.replace("At", "").replace("started", "the start") + (field === "startedAt" ? "" : " time");
 }
 
 export function createIncident(
@@ -123,44 +138,6 @@ function changedFields(before: Incident, after: IncidentInput): Record<string, [
     if (old !== v) out[k] = [old, v];
   }
   return out;
-}
-
-export class TransitionError extends Error {}
-
-/** Moves an incident along its lifecycle, stamping mitigated/resolved times that were left empty. */
-export function changeStatus(db: Db, id: number, to: IncidentStatus, actor: Actor, at = Date.now()): void {
-  db.transaction((tx) => {
-    const cur = tx.select().from(incidents).where(eq(incidents.id, id)).get();
-    if (!cur) throw new Response("Incident not found", { status: 404 });
-    if (cur.status === to) return;
-    if (!canTransition(cur.status, to)) {
-      throw new TransitionError(`An incident cannot go from ${cur.status} to ${to}.`);
-    }
-    const rank = INCIDENT_STATUSES.indexOf(to);
-    const set: Partial<Incident> = { status: to, version: cur.version + 1, updatedAt: Date.now() };
-    if (to === "investigating" && INCIDENT_STATUSES.indexOf(cur.status) > rank) {
-      // Reopened: it is neither mitigated nor resolved any more (the audit entry keeps the old times).
-      set.mitigatedAt = null;
-      set.resolvedAt = null;
-    } else {
-      // A stamp never precedes a milestone already recorded, so the times stay in order.
-      let floor = cur.startedAt;
-      const stamp = (existing: number | null, reachedAt: IncidentStatus): number | null => {
-        const value = existing ?? (rank >= INCIDENT_STATUSES.indexOf(reachedAt) ? Math.max(floor, at) : null);
-        if (value !== null) floor = Math.max(floor, value);
-        return value;
-      };
-      set.detectedAt = stamp(cur.detectedAt, "investigating");
-      set.mitigatedAt = stamp(cur.mitigatedAt, "mitigated");
-      set.resolvedAt = stamp(cur.resolvedAt, "resolved");
-    }
-    tx.update(incidents).set(set).where(eq(incidents.id, id)).run();
-    recordAudit(tx, actor, "status", "incident", id, {
-      from: cur.status,
-      to,
-      before: { detectedAt: cur.detectedAt, mitigatedAt: cur.mitigatedAt, resolvedAt: cur.resolvedAt },
-    });
-  });
 }
 
 export function getIncident(db: Db, id: number) {

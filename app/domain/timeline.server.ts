@@ -1,18 +1,23 @@
 import { and, asc, eq } from "drizzle-orm";
 import { z } from "zod";
-import { TIMELINE_KINDS, incidents, timelineEvents, users } from "../../db/schema";
+import { MANUAL_TIMELINE_KINDS, TIMELINE_KINDS, incidents, timelineEvents, users } from "../../db/schema";
 import type { Conn, Db } from "../utils/db.server";
 import { requiredUtcTime } from "../utils/forms";
 import { recordAudit, type Actor } from "./audit.server";
 
 export const timelineInputSchema = z.object({
   at: requiredUtcTime,
-  kind: z.enum(TIMELINE_KINDS, { message: "Pick what kind of entry this is." }),
+  kind: z.enum(MANUAL_TIMELINE_KINDS, { message: "Pick what kind of entry this is." }),
   body: z.string().trim().min(1, "Say what happened.").max(5000),
 });
 export type TimelineInput = z.infer<typeof timelineInputSchema>;
 
-export function addTimelineEvent(db: Conn, incidentId: number, input: TimelineInput & { alertId?: number | null }, actor: Actor): number {
+export function addTimelineEvent(
+  db: Conn,
+  incidentId: number,
+  input: Omit<TimelineInput, "kind"> & { kind: (typeof TIMELINE_KINDS)[number]; alertId?: number | null },
+  actor: Actor,
+): number {
   // A savepoint when called inside the caller's transaction (webhook ingest), a transaction otherwise.
   return (db as Db).transaction((tx) => {
     if (!tx.select({ id: incidents.id }).from(incidents).where(eq(incidents.id, incidentId)).get()) {

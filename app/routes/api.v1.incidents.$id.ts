@@ -4,7 +4,8 @@ import { INCIDENT_STATUSES, type Incident } from "../../db/schema";
 import { listActionItems } from "~/domain/actions.server";
 import { alertsForIncident } from "~/domain/alerts.server";
 import { incidentClassification } from "~/domain/classification.server";
-import { canTransition, changeStatus, getIncident, incidentInputSchema, updateIncident } from "~/domain/incidents.server";
+import { clearedMilestoneErrors, getIncident, incidentInputSchema, updateIncident } from "~/domain/incidents.server";
+import { TransitionError, changeStatus } from "~/domain/lifecycle.server";
 import { incidentVersions } from "~/domain/models.server";
 import { listTimeline } from "~/domain/timeline.server";
 import { tokenActor } from "~/domain/tokens.server";
@@ -41,7 +42,8 @@ const patchSchema = z.object({
 
 /**
  * PATCH /api/v1/incidents/:id with `version` and any fields to change (same rules as the form), and optionally
- * `status`. 409 with the current incident if `version` is stale.
+ * `status`: the times that status implies must be sent or already recorded, and closing follows the closing rules
+ * (400 listing every problem). 409 with the current incident if `version` is stale.
  */
 export async function action({ request, params }: ActionFunctionArgs) {
   if (request.method !== "PATCH") return apiError(405, "Change incidents with PATCH.", { Allow: "GET, PATCH" });
@@ -57,16 +59,24 @@ export async function action({ request, params }: ActionFunctionArgs) {
   );
   const parsed = incidentInputSchema.safeParse(merged);
   if (!parsed.success) return validationError(parsed.error);
-  if (meta.data.status && meta.data.status !== current.status && !canTransition(current.status, meta.data.status)) {
-    return apiError(400, `An incident cannot go from ${current.status} to ${meta.data.status}.`);
+  if (!meta.data.status || meta.data.status === current.status) {
+    const cleared = clearedMilestoneErrors(current, parsed.data);
+    if (Object.keys(cleared).length) return json({ error: "Invalid input.", fields: cleared }, { status: 400 });
   }
   const db = getDb();
   const actor = tokenActor(token);
-  const saved = db.transaction(() => {
-    const result = updateIncident(db, current.id, meta.data.version, parsed.data, actor);
-    if (result.ok && meta.data.status) changeStatus(db, current.id, meta.data.status, actor);
-    return result;
-  });
+  // One transaction: a refused status change (missing times, closing rules) leaves the fields unsaved too.
+  let saved;
+  try {
+    saved = db.transaction(() => {
+      const result = updateIncident(db, current.id, meta.data.version, parsed.data, actor);
+      if (result.ok && meta.data.status) changeStatus(db, current.id, meta.data.status, actor);
+      return result;
+    });
+  } catch (e) {
+    if (!(e instanceof TransitionError)) throw e;
+    return json({ error: e.message, fields: e.fieldErrors() }, { status: 400 });
+  }
   if (!saved.ok) {
     return json({ error: `Version ${meta.data.version} is stale: the incident was saved since (now version ${saved.current.version}).`, current: incidentJson(saved.current) }, { status: 409 });
   }

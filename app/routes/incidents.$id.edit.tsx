@@ -3,7 +3,7 @@ import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import type { Incident } from "../../db/schema";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { IncidentForm, type IncidentFormValues } from "~/components/incident-form";
-import { getIncident, incidentInputSchema, updateIncident } from "~/domain/incidents.server";
+import { clearedMilestoneErrors, getIncident, incidentInputSchema, updateIncident } from "~/domain/incidents.server";
 import { actorOf } from "~/utils/auth.server";
 import { readForm } from "~/utils/csrf.server";
 import { formatUtc, toDateTimeInput } from "~/utils/dates";
@@ -41,7 +41,12 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const version = Number(values.version);
   const parsed = incidentInputSchema.safeParse(values);
   if (!parsed.success) return json({ errors: fieldErrors(parsed.error), values, version, theirs: null }, { status: 400 });
-  const result = updateIncident(getDb(), id, version, parsed.data, actorOf(user));
+  const db = getDb();
+  const current = getIncident(db, id);
+  if (!current) throw new Response("Incident not found", { status: 404 });
+  const cleared = clearedMilestoneErrors(current.incident, parsed.data);
+  if (Object.keys(cleared).length) return json({ errors: cleared, values, version, theirs: null }, { status: 400 });
+  const result = updateIncident(db, id, version, parsed.data, actorOf(user));
   if (result.ok) return redirect(`/incidents/${id}`);
   // Someone saved first: keep this person's edits in the form, show the saved values, and let a second
   // submit (now based on the newer version) overwrite knowingly.

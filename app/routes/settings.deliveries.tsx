@@ -2,6 +2,7 @@ import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { CsrfInput } from "~/components/csrf";
+import { ActionsHeader } from "~/components/intent-form";
 import { FormError } from "~/components/field";
 import { SettingsNav } from "~/components/settings-nav";
 import { LinkError, listDeliveries, replayDelivery } from "~/domain/alerts.server";
@@ -50,7 +51,7 @@ export default function Deliveries() {
             <th>Outcome</th>
             <th>Alerts</th>
             <th>Size</th>
-            <th />
+            <ActionsHeader />
           </tr>
         </thead>
         <tbody>

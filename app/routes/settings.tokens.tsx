@@ -3,6 +3,7 @@ import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { TOKEN_SCOPES } from "../../db/schema";
 import { CsrfInput } from "~/components/csrf";
+import { ActionsHeader } from "~/components/intent-form";
 import { Field, FormError } from "~/components/field";
 import { SettingsNav } from "~/components/settings-nav";
 import { createToken, listTokens, newTokenSchema, revokeToken } from "~/domain/tokens.server";
@@ -66,7 +67,7 @@ export default function Tokens() {
             <th>Scope</th>
             <th>Created</th>
             <th>Last used</th>
-            <th />
+            <ActionsHeader />
           </tr>
         </thead>
         <tbody>

@@ -91,21 +91,22 @@ export default function Taxonomy() {
               .filter((c) => c.family === f.family)
               .map((c) => (
                 <li key={c.id} id={c.id}>
+                  <div className="row">
+                    <Link to={`/taxonomy/${c.id}`} className={c.status === "retired" ? "retired" : undefined}>
+                      {c.name}
+                    </Link>
+                    <span className="badge">{c.total} incidents</span>
+                    {c.suggested && !includeSuggested ? <small className="muted"> +{c.suggested} suggested</small> : null}{" "}
+                    <FamilyBadge family={c.family} /> <code className="muted">{c.id}</code>
+                    {c.corrected || c.overridden ? (
+                      <small className="muted" data-testid={`changes-${c.id}`}>
+                        changed after first classification {c.corrected} times ({ofFirst(c)}%), suggestion replaced {c.overridden} times
+                      </small>
+                    ) : null}
+                  </div>
+                  {/* The link stays outside the summary: a control inside a control is unreachable for some readers. */}
                   <details>
-                    <summary>
-                      <Link to={`/taxonomy/${c.id}`} className={c.status === "retired" ? "retired" : undefined}>
-                        {c.name}
-                      </Link>{" "}
-                      <span className="badge">{c.total} incidents</span>
-                      {c.suggested && !includeSuggested ? <small className="muted"> +{c.suggested} suggested</small> : null}{" "}
-                      <FamilyBadge family={c.family} /> <code className="muted">{c.id}</code>
-                      {c.corrected || c.overridden ? (
-                        <small className="muted" data-testid={`changes-${c.id}`}>
-                          {" "}
-                          · changed after first classification {c.corrected} times ({ofFirst(c)}%), suggestion replaced {c.overridden} times
-                        </small>
-                      ) : null}
-                    </summary>
+                    <summary>Definition of {c.name}</summary>
                     <div className="prose" dangerouslySetInnerHTML={{ __html: c.html }} />
                   </details>
                   <ul>

@@ -21,3 +21,8 @@ export const STAGE_LABELS: Record<(typeof LIFECYCLE_STAGES)[number], string> = {
 export function familyLabel(family: string | null | undefined): string {
   return family === "ml" ? "ML-specific" : family === "non-ml" ? "non-ML" : "";
 }
+
+/** "in review" for in_review: how statuses read in pages and timeline entries. */
+export function statusLabel(status: string): string {
+  return status.replace("_", " ");
+}

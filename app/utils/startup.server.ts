@@ -1,5 +1,6 @@
 import { getDb } from "./db.server";
 import { listTemplates } from "./content.server";
+import { loadClosingRules } from "../domain/closing-rules.server";
 import { loadLabelMappings } from "../domain/source-labels.server";
 import { loadTaxonomy, syncTaxonomy } from "../domain/taxonomy.server";
 
@@ -7,6 +8,7 @@ import { loadTaxonomy, syncTaxonomy } from "../domain/taxonomy.server";
 export function startup(): void {
   const db = getDb();
   listTemplates();
+  loadClosingRules();
   const taxonomy = loadTaxonomy();
   loadLabelMappings(taxonomy);
   syncTaxonomy(db, taxonomy);

@@ -75,7 +75,7 @@ describe("an engineer links an outage to the model version that caused it", () =
 
     await page.getByRole("link", { name: "ranker" }).first().click();
     await page.getByRole("heading", { name: "ranker", level: 1 }).waitFor();
-    const dot = page.locator('svg[role="img"] circle.incident');
+    const dot = page.locator('svg[role="group"] a[aria-label] circle.incident');
     expect(await dot.count()).toBe(1);
     expect(await dot.getAttribute("fill")).toBe("#7b3fb8");
     expect(await page.locator("tbody tr", { hasText: "2026.03.1" }).textContent()).toMatch(/serving.*1/);

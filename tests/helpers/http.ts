@@ -69,6 +69,12 @@ export async function signIn(base: string, email: string, password: string): Pro
   return client;
 }
 
+/** Creates an incident through the new-incident form (blank optional fields unless given) and returns its id. */
+export async function createIncidentByForm(client: Client, fields: Record<string, string>): Promise<number> {
+  const blank = { team: "", detectionSource: "", detectedAt: "", mitigatedAt: "", resolvedAt: "", summary: "", impact: "" };
+  return incidentIdFrom(await client.submit("/incidents/new", { ...blank, ...fields }));
+}
+
 /** The id from a redirect to /incidents/:id. */
 export function incidentIdFrom(res: Response): number {
   const m = /\/incidents\/(\d+)$/.exec(res.headers.get("Location") ?? "");

@@ -21,7 +21,8 @@ import {
   type AlertFilter,
 } from "~/domain/alerts.server";
 import type { Actor } from "~/domain/audit.server";
-import { changeStatus, createIncident, incidentInputSchema } from "~/domain/incidents.server";
+import { createIncident, incidentInputSchema } from "~/domain/incidents.server";
+import { changeStatus } from "~/domain/lifecycle.server";
 import { parseWebhook, type Sender } from "~/webhooks/index";
 import { makeTestDb, type TestDb } from "../helpers/db";
 
@@ -371,6 +372,11 @@ describe("receiveDelivery: resolves", () => {
 });
 
 describe("receiveDelivery: re-firing", () => {
+  // A person resolves (confirming the times) and then closes the incident.
+  const closeAt = (id: number, at: number) => {
+    changeStatus(t.db, id, "resolved", EDITOR, { times: { mitigatedAt: at, resolvedAt: at } });
+    changeStatus(t.db, id, "closed", EDITOR);
+  };
   const fire = (startsAt: string, extra: Partial<GenericAlert> = {}) =>
     generic({ name: "PredictionDriftHigh", status: "firing", fingerprint: "drift-1", labels: { model: "fraud" }, startsAt, ...extra });
   const resolve = (startsAt: string, endsAt: string) =>
@@ -379,7 +385,7 @@ describe("receiveDelivery: re-firing", () => {
   it("opens a new draft when the alert fires again after its incident was closed", () => {
     const first = deliver("generic", fire("2024-05-14T09:00:00Z")).opened[0];
     deliver("generic", resolve("2024-05-14T09:00:00Z", "2024-05-14T09:30:00Z"), NOW + 10 * MIN);
-    changeStatus(t.db, first, "closed", EDITOR, NOW + 20 * MIN);
+    closeAt(first, NOW + 20 * MIN);
     const timelineBefore = timelineOf(first);
 
     const res = deliver("generic", fire("2024-05-15T09:00:00Z"), Date.UTC(2024, 4, 15, 9, 5));
@@ -396,7 +402,7 @@ describe("receiveDelivery: re-firing", () => {
   it("attaches a re-fire to the same incident while that incident is still open", () => {
     const id = deliver("generic", fire("2024-05-14T09:00:00Z")).opened[0];
     deliver("generic", resolve("2024-05-14T09:00:00Z", "2024-05-14T09:30:00Z"), NOW + 10 * MIN);
-    changeStatus(t.db, id, "investigating", EDITOR, NOW + 20 * MIN);
+    changeStatus(t.db, id, "investigating", EDITOR);
 
     const res = deliver("generic", fire("2024-05-14T10:00:00Z"), NOW + 60 * MIN);
     expect(res).toMatchObject({ opened: [], incidents: [id] });
@@ -405,6 +411,7 @@ describe("receiveDelivery: re-firing", () => {
     expect(timelineOf(id).map((e) => e.body.split(":")[0])).toEqual([
       "PredictionDriftHigh firing",
       "PredictionDriftHigh resolved",
+      "draft → investigating. Times", // the person's status change, dated by the detection time
       "PredictionDriftHigh firing",
     ]);
   });
@@ -420,7 +427,7 @@ describe("receiveDelivery: re-firing", () => {
   // and, when the alert's incident was closed meanwhile, open a new draft instead of landing on the closed one.
   it("treats a new episode (later startsAt) as a new firing even when the resolve was never received", () => {
     const first = deliver("generic", fire("2024-05-14T09:00:00Z")).opened[0];
-    changeStatus(t.db, first, "closed", EDITOR, NOW + 20 * MIN);
+    closeAt(first, NOW + 20 * MIN);
     const res = deliver("generic", fire("2024-05-16T09:00:00Z"), Date.UTC(2024, 4, 16, 9, 5));
     const alert = alertBy("drift-1");
     expect(alert.fire_count).toBe(2);
@@ -673,7 +680,7 @@ describe("alert rules, links and triage", () => {
     linkAlert(t.db, id("Precise-2"), real, EDITOR);
     setTriage(t.db, id("Precise-2"), "noise", EDITOR); // noise never counts, even on a real incident
     // Precise-3 stays on its draft: does not count.
-    changeStatus(t.db, quietDraft, "investigating", EDITOR, NOW + MIN); // its draft left draft: counts
+    changeStatus(t.db, quietDraft, "investigating", EDITOR); // its draft left draft: counts
 
     expect(alertRules(t.db)).toEqual([
       { rule: "Noisy", alerts: 3, fires: 3, deliveries: 6, real: 0, nowhere: 3, precision: 0 },
@@ -683,10 +690,10 @@ describe("alert rules, links and triage", () => {
     expect(alertRules(t.db).map((r) => ({ rule: r.rule, alerts: r.alerts, real: r.real }))).toEqual(precisionBySql());
 
     // The draft of the Precise alerts moves on: Precise-3 now counts, Precise-1 (actionable) is not counted twice.
-    changeStatus(t.db, draftP, "investigating", EDITOR, NOW + 2 * MIN);
+    changeStatus(t.db, draftP, "investigating", EDITOR);
     expect(alertRules(t.db).find((r) => r.rule === "Precise")).toMatchObject({ real: 3, precision: 0.75 });
-    // Closing keeps it real; noise on Precise-1 takes it out; unreviewed puts it back.
-    changeStatus(t.db, draftP, "closed", EDITOR, NOW + 3 * MIN);
+    // Resolving keeps it real; noise on Precise-1 takes it out; unreviewed puts it back.
+    changeStatus(t.db, draftP, "resolved", EDITOR, { times: { mitigatedAt: NOW + 3 * MIN, resolvedAt: NOW + 3 * MIN } });
     setTriage(t.db, id("Precise-1"), "noise", EDITOR);
     expect(alertRules(t.db).find((r) => r.rule === "Precise")).toMatchObject({ real: 2, precision: 0.5 });
     setTriage(t.db, id("Precise-1"), "unreviewed", EDITOR);
@@ -855,7 +862,7 @@ describe("draft severity", () => {
 
   it("is left to people once the incident leaves draft", () => {
     const id = deliver("generic", fire("b1", "warning")).opened[0];
-    changeStatus(t.db, id, "investigating", EDITOR, NOW + MIN);
+    changeStatus(t.db, id, "investigating", EDITOR);
     deliver("generic", fire("b2", "critical"), NOW + 2 * MIN);
     expect(all("select severity, status from incidents where id = ?", id)).toEqual([{ severity: "SEV3", status: "investigating" }]);
   });

@@ -101,11 +101,27 @@ describe("/api/v1/incidents", () => {
   });
 
   it("patches with optimistic locking, and moves the status", async () => {
-    const ok = await call("PATCH", `/api/v1/incidents/${id}`, { version: 1, impact: "Search relevance down 12%", status: "mitigated" });
+    // A status is a claim about time: without the time it implies, nothing is saved (not even the other fields).
+    const noTime = await call("PATCH", `/api/v1/incidents/${id}`, { version: 1, impact: "Search relevance down 12%", status: "mitigated" });
+    expect(noTime.status).toBe(400);
+    expect(await noTime.json()).toEqual({ error: "Say when it was mitigated.", fields: { mitigatedAt: "Say when it was mitigated." } });
+    const future = await call("PATCH", `/api/v1/incidents/${id}`, { version: 1, status: "mitigated", mitigatedAt: new Date(Date.now() + 3_600_000).toISOString() });
+    expect((await future.json()).fields).toEqual({ mitigatedAt: "The mitigated time must not be in the future." });
+    expect(await (await call("GET", `/api/v1/incidents/${id}`)).json()).toMatchObject({ version: 1, status: "investigating", impact: "", timeline: [] });
+
+    const ok = await call("PATCH", `/api/v1/incidents/${id}`, {
+      version: 1,
+      impact: "Search relevance down 12%",
+      status: "mitigated",
+      mitigatedAt: "2026-05-01T09:30:00Z",
+    });
     expect(ok.status, await ok.clone().text()).toBe(200);
     const after = await ok.json();
-    expect(after).toMatchObject({ impact: "Search relevance down 12%", title: incident.title, status: "mitigated", version: 3 });
-    expect(after.mitigatedAt).not.toBeNull();
+    expect(after).toMatchObject({ impact: "Search relevance down 12%", title: incident.title, status: "mitigated", version: 3, mitigatedAt: "2026-05-01T09:30:00.000Z" });
+    const { timeline } = await (await call("GET", `/api/v1/incidents/${id}`)).json();
+    expect(timeline).toEqual([
+      expect.objectContaining({ at: "2026-05-01T09:30:00.000Z", kind: "status", body: "investigating → mitigated. Times: detected 2026-05-01 08:30 UTC, mitigated 2026-05-01 09:30 UTC." }),
+    ]);
 
     const stale = await call("PATCH", `/api/v1/incidents/${id}`, { version: 1, title: "Overwrite" });
     expect(stale.status).toBe(409);
@@ -116,8 +132,25 @@ describe("/api/v1/incidents", () => {
     expect((await illegal.json()).error).toBe("An incident cannot go from mitigated to draft.");
     const badField = await call("PATCH", `/api/v1/incidents/${id}`, { version: 3, resolvedAt: "2026-04-01T00:00:00Z" });
     expect(badField.status).toBe(400);
+    const cleared = await call("PATCH", `/api/v1/incidents/${id}`, { version: 3, mitigatedAt: null });
+    expect(await cleared.json()).toEqual({
+      error: "Invalid input.",
+      fields: { mitigatedAt: "The incident is mitigated, so it keeps this time (reopen it to clear it)." },
+    });
     const unchanged = await (await call("GET", `/api/v1/incidents/${id}`)).json();
-    expect(unchanged).toMatchObject({ version: 3, status: "mitigated", resolvedAt: null });
+    expect(unchanged).toMatchObject({ version: 3, status: "mitigated", resolvedAt: null, mitigatedAt: "2026-05-01T09:30:00.000Z" });
+  });
+
+  it("refuses to close a SEV2 that skips resolved, has no confirmed class and no postmortem, listing every reason", async () => {
+    const res = await call("PATCH", `/api/v1/incidents/${id}`, { version: 3, status: "closed", resolvedAt: "2026-05-01T11:00:00Z" });
+    expect(res.status).toBe(400);
+    const body = await res.json();
+    expect(body.error).toBe(
+      "Cannot close: it was never marked resolved; move it to resolved first, with the time it was resolved. " +
+        "Cannot close: its primary class is not confirmed; classify it (a suggestion does not count). Cannot close: it has no postmortem; write one.",
+    );
+    expect(body.fields).toEqual({ status: body.error });
+    expect(await (await call("GET", `/api/v1/incidents/${id}`)).json()).toMatchObject({ version: 3, status: "mitigated", resolvedAt: null });
   });
 });
 

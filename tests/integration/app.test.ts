@@ -120,15 +120,22 @@ describe("incidents and postmortems over HTTP", () => {
     let page = await (await admin.get(`/incidents/${id}`)).text();
     expect(page).toContain("Ranking model served stale features");
     expect(page).toMatch(/<b>20m<\/b><span>time to detect<\/span>/);
-    for (const status of ["mitigated", "resolved", "in_review", "closed"]) {
-      const res = await admin.submit(`/incidents/${id}`, { intent: "status", status });
-      expect(res.status, status).toBe(302);
+    // Each move confirms the times it implies on the status page.
+    const moves: [string, Record<string, string>][] = [
+      ["mitigated", { detectedAt: "2026-03-01T10:20", mitigatedAt: "2026-03-01T10:45" }],
+      ["resolved", { detectedAt: "2026-03-01T10:20", mitigatedAt: "2026-03-01T10:45", resolvedAt: "2026-03-01T12:00" }],
+      ["in_review", { detectedAt: "2026-03-01T10:20", mitigatedAt: "2026-03-01T10:45", resolvedAt: "2026-03-01T12:00" }],
+    ];
+    for (const [to, times] of moves) {
+      const res = await admin.submit(`/incidents/${id}/status?to=${to}`, { to, ...times, note: "" });
+      expect(res.status, to).toBe(302);
     }
     page = await (await admin.get(`/incidents/${id}`)).text();
-    expect(page).toContain('class="badge status-closed">closed');
-    const illegal = await admin.submit(`/incidents/${id}`, { intent: "status", status: "draft" });
+    expect(page).toContain('class="badge status-in_review">in review');
+    expect(page).toMatch(/<b>2h 00m<\/b><span>time to resolve<\/span>/);
+    const illegal = await admin.submit(`/incidents/${id}/status`, { to: "draft" });
     expect(illegal.status).toBe(400);
-    expect(await illegal.text()).toContain("cannot go from closed to draft");
+    expect(await illegal.text()).toContain("cannot go from in_review to draft");
   });
 
   it("renders the postmortem sanitized and refuses a stale save", async () => {
@@ -149,7 +156,8 @@ describe("incidents and postmortems over HTTP", () => {
   });
 
   it("refuses a stale edit of the details and keeps the editor's values", async () => {
-    const res = await admin.submit(`/incidents/${id}/edit`, { ...incidentForm, version: "1", title: "My newer title" });
+    const times = { mitigatedAt: "2026-03-01T10:45", resolvedAt: "2026-03-01T12:00" }; // as the form shows them
+    const res = await admin.submit(`/incidents/${id}/edit`, { ...incidentForm, ...times, version: "1", title: "My newer title" });
     expect(res.status).toBe(409);
     const body = await res.text();
     expect(body).toContain("Someone else saved this incident");
@@ -190,7 +198,7 @@ describe("incidents and postmortems over HTTP", () => {
     const actions = db.prepare("select action from audit_log where entity = 'incident' and entity_id = ? order by id").all(String(id)) as { action: string }[];
     db.close();
     expect(actions.map((a) => a.action)).toEqual([
-      "create", "status", "status", "status", "status", "postmortem", "timeline.add", "action.add",
+      "create", "status", "status", "status", "postmortem", "timeline.add", "action.add",
     ]);
     expect(await (await admin.get("/settings/audit")).text()).toContain("postmortem");
   });

@@ -1,14 +1,12 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { incidents, users, type IncidentStatus, type User } from "../../db/schema";
+import { incidents, users, type User } from "../../db/schema";
 import { addActionItem, actionInputSchema, countOpenActionItems, listActionItems, listOpenActionItems, setActionStatus } from "~/domain/actions.server";
 import { listAudit, SYSTEM, type Actor } from "~/domain/audit.server";
 import {
-  changeStatus,
   createIncident,
   getIncident,
   incidentInputSchema,
-  TransitionError,
   updateIncident,
 } from "~/domain/incidents.server";
 import { getRevision, listRevisions, savePostmortem } from "~/domain/postmortems.server";
@@ -147,94 +145,6 @@ describe("updateIncident", () => {
     const err = thrown(() => updateIncident(t.db, 999_999, 1, input(), asAlice));
     expect(err).toBeInstanceOf(Response);
     expect((err as Response).status).toBe(404);
-  });
-});
-
-describe("changeStatus", () => {
-  const draft = (patch: Record<string, unknown> = {}) => createIncident(t.db, input(patch), asAlice, { status: "draft" });
-
-  it("stamps each milestone it passes that is still empty, and bumps the version", () => {
-    const id = draft();
-    changeStatus(t.db, id, "investigating", asAlice, START + 5 * MIN);
-    expect(row(id)).toMatchObject({ status: "investigating", version: 2, detectedAt: START + 5 * MIN, mitigatedAt: null, resolvedAt: null });
-
-    // Skipping mitigated stamps it too.
-    changeStatus(t.db, id, "resolved", asAlice, START + 90 * MIN);
-    expect(row(id)).toMatchObject({
-      status: "resolved",
-      version: 3,
-      detectedAt: START + 5 * MIN,
-      mitigatedAt: START + 90 * MIN,
-      resolvedAt: START + 90 * MIN,
-    });
-  });
-
-  it("keeps milestones that were already entered", () => {
-    const id = draft({ detectedAt: "2026-03-01T10:10", mitigatedAt: "2026-03-01T10:30" });
-    changeStatus(t.db, id, "closed", asAlice, START + 3 * 60 * MIN);
-    expect(row(id)).toMatchObject({
-      status: "closed",
-      detectedAt: START + 10 * MIN,
-      mitigatedAt: START + 30 * MIN,
-      resolvedAt: START + 3 * 60 * MIN,
-    });
-  });
-
-  it("never stamps a time before the start", () => {
-    const id = draft();
-    changeStatus(t.db, id, "mitigated", asAlice, START - DAY);
-    expect(row(id)).toMatchObject({ detectedAt: START, mitigatedAt: START });
-  });
-
-  // The edit form refuses mitigated < detected, so a stamp must not create that order either.
-  it("never stamps a milestone before one already entered", () => {
-    const id = draft({ detectedAt: "2026-03-01T12:00" });
-    changeStatus(t.db, id, "mitigated", asAlice, START + 60 * MIN);
-    const r = row(id);
-    expect(r.mitigatedAt).toBeGreaterThanOrEqual(r.detectedAt!);
-  });
-
-  it("audits the move with from and to", () => {
-    const id = draft();
-    changeStatus(t.db, id, "mitigated", asBob, START + MIN);
-    expect(auditOf(id)[0]).toMatchObject({ action: "status", actor: "bob@example.com", detail: { from: "draft", to: "mitigated" } });
-  });
-
-  it.each<[IncidentStatus, IncidentStatus]>([
-    ["resolved", "mitigated"],
-    ["closed", "draft"],
-    ["in_review", "resolved"],
-    ["investigating", "draft"],
-  ])("rejects %s -> %s with a TransitionError and changes nothing", (from, to) => {
-    const id = createIncident(t.db, input(), asAlice, { status: from });
-    const before = row(id);
-    expect(() => changeStatus(t.db, id, to, asAlice)).toThrow(TransitionError);
-    expect(() => changeStatus(t.db, id, to, asAlice)).toThrow(`An incident cannot go from ${from} to ${to}.`);
-    expect(row(id)).toEqual(before);
-    expect(auditOf(id).map((a) => a.action)).toEqual(["create"]);
-  });
-
-  it("reopens to investigating, clearing mitigated and resolved times but keeping them in the audit", () => {
-    const id = createIncident(
-      t.db,
-      input({ detectedAt: "2026-03-01T10:05", mitigatedAt: "2026-03-01T10:30", resolvedAt: "2026-03-01T11:00" }),
-      asAlice,
-      { status: "closed" },
-    );
-    changeStatus(t.db, id, "investigating", asAlice, START + DAY);
-    expect(row(id)).toMatchObject({ status: "investigating", version: 2, detectedAt: START + 5 * MIN, mitigatedAt: null, resolvedAt: null });
-    expect(auditOf(id)[0].detail.before).toEqual({ detectedAt: START + 5 * MIN, mitigatedAt: START + 30 * MIN, resolvedAt: START + 60 * MIN });
-  });
-
-  it("treats the same status as no change", () => {
-    const id = createIncident(t.db, input(), asAlice);
-    changeStatus(t.db, id, "investigating", asAlice, START + MIN);
-    expect(row(id)).toMatchObject({ version: 1, detectedAt: null });
-    expect(auditOf(id)).toHaveLength(1);
-  });
-
-  it("throws a 404 Response for an unknown incident", () => {
-    expect((thrown(() => changeStatus(t.db, 999_999, "closed", asAlice)) as Response).status).toBe(404);
   });
 });
 

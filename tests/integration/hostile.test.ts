@@ -462,7 +462,10 @@ function poisonedForm(): { path: string; fields: [string, string][] } {
   const targets: (() => { path: string; fields: [string, string][] })[] = [
     () => ({ path: "/incidents/new", fields: incidentFields() }),
     () => ({ path: `/incidents/${I}/edit`, fields: [...incidentFields(), ["version", pick(["1", ...BAD_ID])]] }),
-    () => ({ path: `/incidents/${I}`, fields: [["intent", "status"], ["status", pick(POISON)]] }),
+    () => ({
+      path: `/incidents/${I}/status`,
+      fields: [["to", pick(POISON)], ["detectedAt", garbage()], ["mitigatedAt", garbage()], ["resolvedAt", garbage()], ["note", garbage()]],
+    }),
     () => ({ path: `/incidents/${I}`, fields: [["intent", "timeline.add"], ["at", pick(["2026-03-01T10:00", garbage()])], ["kind", pick(POISON)], ["body", garbage()]] }),
     () => ({ path: `/incidents/${I}`, fields: [["intent", "timeline.delete"], ["eventId", pick(BAD_ID)]] }),
     () => ({ path: `/incidents/${I}`, fields: [["intent", "action.add"], ["title", garbage()], ["owner", garbage()], ["dueAt", garbage()], ["kind", pick(POISON)]] }),
@@ -690,7 +693,7 @@ describe("hostile input", () => {
   it("answers 404 for every form aimed at an incident that does not exist, and writes nothing", async () => {
     const missing = "/incidents/99999999";
     const posts: [string, Record<string, string>][] = [
-      [missing, { intent: "status", status: "investigating" }],
+      [`${missing}/status`, { to: "investigating" }],
       [missing, { intent: "timeline.add", at: "2026-03-01T10:00", kind: "note", body: "ghost" }],
       [missing, { intent: "timeline.delete", eventId: String(ids.event) }],
       [missing, { intent: "action.add", title: "Ghost action", owner: "", dueAt: "", kind: "detect" }],
@@ -700,7 +703,7 @@ describe("hostile input", () => {
       [`${missing}/postmortem`, { intent: "save", rev: "0", markdown: "## Ghost" }],
       [`${missing}/classify`, { primary: ids.klass }],
       [`${missing}/edit`, { ...incidentForm, version: "1" }],
-      ["/incidents/-5", { intent: "status", status: "investigating" }],
+      ["/incidents/-5/status", { to: "investigating" }],
       ["/alerts", { intent: "triage", alertId: "99999999", triage: "noise" }],
       ["/settings/users", { intent: "update", userId: "99999999", role: "viewer", disabled: "1" }],
       ["/settings/tokens", { intent: "revoke", tokenId: "99999999" }],

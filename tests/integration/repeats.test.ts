@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { linkAlert, modelLabels, receiveDelivery } from "~/domain/alerts.server";
 import type { Actor } from "~/domain/audit.server";
 import { REPEAT_WINDOW_DAYS, classificationSchema, classifyIncident, findRepeats } from "~/domain/classification.server";
-import { changeStatus, createIncident, updateIncident, type IncidentInput } from "~/domain/incidents.server";
+import { createIncident, updateIncident, type IncidentInput } from "~/domain/incidents.server";
+import { changeStatus } from "~/domain/lifecycle.server";
 import { linkVersion, registerVersion, unlinkVersion, versionInputSchema } from "~/domain/models.server";
 import { recomputeAllRepeats, syncIncidentClassColumns } from "~/domain/repeats.server";
 import { loadTaxonomy, syncTaxonomy, type TaxonomyEntry } from "~/domain/taxonomy.server";
@@ -306,8 +307,8 @@ describe("is_repeat kept incrementally equals a full recompute", () => {
   });
 
   it("status changes leave the flags alone, and a committed full recompute changes nothing", () => {
-    changeStatus(db, id.B, "resolved", ACTOR, t("2024-06-01T00:00"));
-    changeStatus(db, id.G, "investigating", ACTOR, t("2024-06-01T00:00"));
+    changeStatus(db, id.B, "resolved", ACTOR, { times: { detectedAt: t("2024-06-01T00:00"), mitigatedAt: t("2024-06-01T00:00"), resolvedAt: t("2024-06-01T00:00") } });
+    changeStatus(db, id.G, "investigating", ACTOR, { times: { detectedAt: t("2024-06-01T00:00") } });
     const before = flags(db);
     expectConsistent(db, "after status changes", [id.A, id.B, id.F, id.G, id.J]);
     recomputeAllRepeats(db);

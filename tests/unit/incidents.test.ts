@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { INCIDENT_STATUSES, type IncidentStatus } from "../../db/schema";
-import { canTransition, durations, ftsQuery, incidentInputSchema } from "~/domain/incidents.server";
+import { durations, ftsQuery, incidentInputSchema } from "~/domain/incidents.server";
+import { canTransition } from "~/domain/lifecycle.server";
 import { fieldErrors } from "~/utils/forms";
 
 describe("canTransition", () => {

@@ -6,7 +6,8 @@ import { describe, expect, it } from "vitest";
 // in a route's component renders on the server, then breaks (or silently changes) after hydration.
 const files = [
   "app/root.tsx",
-  ...fs.readdirSync("app/routes").map((f) => path.join("app/routes", f)),
+  // Flat route files, and route folders (route.tsx with its components beside it).
+  ...(fs.readdirSync("app/routes", { recursive: true }) as string[]).map((f) => path.join("app/routes", f)),
 ].filter((f) => f.endsWith(".tsx"));
 
 function serverValuesUsedInComponent(source: string): string[] {

@@ -1,4 +1,5 @@
 import { scaleBand, scaleUtc } from "d3-scale";
+import { familyLabel } from "../../utils/labels";
 
 export type TimelineVersion = { version: string; status: string; deployedAt: number; retiredAt: number | null };
 export type TimelineIncident = { id: number; title: string; startedAt: number; version: string; family: string | null };
@@ -45,9 +46,10 @@ export function ModelTimeline({
     .padding(0.25);
   const onChart = incidents.filter((i) => y(i.version) !== undefined);
   return (
+    // A group, not an image: its incident dots are links a keyboard user can reach (an image's parts are hidden).
     <svg
       viewBox={`0 0 ${width} ${height}`}
-      role="img"
+      role="group"
       aria-label={`${label}: ${versions.length} versions, ${onChart.length} incident links`}
       className="chart"
       style={{ width: "100%", maxWidth: width }}
@@ -81,20 +83,23 @@ export function ModelTimeline({
           </g>
         );
       })}
-      {onChart.map((i) => (
-        <a key={`${i.id}-${i.version}`} href={`/incidents/${i.id}`}>
-          <circle
-            className="incident"
-            cx={x(new Date(i.startedAt))}
-            cy={(y(i.version) ?? 0) + y.bandwidth() / 2}
-            r={5}
-            fill={i.family ? FAMILY_COLOUR[i.family] : "#9aa0aa"}
-            stroke="#fff"
-          >
-            <title>{`#${i.id} ${i.title} (${new Date(i.startedAt).toISOString().slice(0, 10)}, ${i.family === "ml" ? "ML-specific" : i.family === "non-ml" ? "non-ML" : "unclassified"})`}</title>
-          </circle>
-        </a>
-      ))}
+      {onChart.map((i) => {
+        const name = `#${i.id} ${i.title} (${new Date(i.startedAt).toISOString().slice(0, 10)}, ${familyLabel(i.family) || "unclassified"})`;
+        return (
+          <a key={`${i.id}-${i.version}`} href={`/incidents/${i.id}`} aria-label={name}>
+            <circle
+              className="incident"
+              cx={x(new Date(i.startedAt))}
+              cy={(y(i.version) ?? 0) + y.bandwidth() / 2}
+              r={5}
+              fill={i.family ? FAMILY_COLOUR[i.family] : "#9aa0aa"}
+              stroke="#fff"
+            >
+              <title>{name}</title>
+            </circle>
+          </a>
+        );
+      })}
     </svg>
   );
 }
