@@ -63,3 +63,8 @@ export function toCsv(data: Dataset): string {
   const lines = [data.columns.map((c) => cell(c.label)), ...data.rows.map((r) => data.columns.map((c) => cell(r[c.key])))];
   return lines.map((l) => l.join(",")).join("\r\n") + "\r\n";
 }
+
+/** The position of a column (what the CSV header and table columns are ordered by); marks carry it as data-col. */
+export function colIndex(data: Dataset, key: string): number {
+  return data.columns.findIndex((c) => c.key === key);
+}

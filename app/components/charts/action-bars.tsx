@@ -1,5 +1,5 @@
 import { scaleBand } from "d3-scale";
-import { type Dataset, cellText, num } from "~/utils/dataset";
+import { type Dataset, cellText, num, colIndex } from "~/utils/dataset";
 import { formatCount } from "./format";
 import { AxisX, Baseline, ChartSvg, countScale, countTicks, layoutLegend, Legend, NoData, px, textWidth, truncate } from "./frame";
 import { ACTION_COLORS, TEXT } from "./palette";
@@ -68,7 +68,7 @@ export function ActionBars({ id, data, width = 640, height, label }: ActionBarsP
               const x0 = start;
               start += n;
               return n > 0 ? (
-                <rect key={s.key} className={`bar bar-${s.key}`} data-value={n} x={px(x(x0))} y={px(rowTop)} width={px(x(x0 + n) - x(x0))} height={px(y.bandwidth())} fill={ACTION_COLORS[s.key]}>
+                <rect key={s.key} className={`bar bar-${s.key}`} data-row={i} data-col={colIndex(data, s.key)} data-value={n} x={px(x(x0))} y={px(rowTop)} width={px(x(x0 + n) - x(x0))} height={px(y.bandwidth())} fill={ACTION_COLORS[s.key]}>
                   <title>{`${names[i]} · ${s.name.toLowerCase()}: ${cellText(data, r, s.key)} of ${cellText(data, r, "total")}`}</title>
                 </rect>
               ) : null;

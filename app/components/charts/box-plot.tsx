@@ -125,7 +125,7 @@ export function BoxPlot({ id, data, width = 640, height, label, scale = "log", c
             <text x={margin.left - 8} y={px(mid)} dy="0.32em" textAnchor="end" fill={TEXT}>
               {truncate(names[i], labelWidth)}
             </text>
-            <g className="box" stroke={color} strokeDasharray={dash}>
+            <g className="box" data-row={i} stroke={color} strokeDasharray={dash}>
               <title>
                 {`${names[i]}: median ${cellText(data, r, "median")}, middle half ${cellText(data, r, "q1")} to ${cellText(data, r, "q3")}, ` +
                   `range ${cellText(data, r, "min")} to ${cellText(data, r, "max")} (n=${cellText(data, r, "n")})${r.note ? ` · ${r.note}` : ""}`}

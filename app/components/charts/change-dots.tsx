@@ -1,5 +1,5 @@
 import { scaleBand } from "d3-scale";
-import { type Dataset, cellText, num } from "~/utils/dataset";
+import { type Dataset, cellText, num, colIndex } from "~/utils/dataset";
 import { formatCount } from "./format";
 import { AxisX, ChartSvg, countScale, countTicks, layoutLegend, Legend, NoData, px, textWidth, truncate } from "./frame";
 import { CATEGORICAL, HIGHLIGHT, OTHER, TEXT } from "./palette";
@@ -60,14 +60,14 @@ export function ChangeDots({ id, data, width = 640, height, label, limit = 10 }:
         const [a, b] = [num(r, "before"), num(r, "now")];
         const color = b > a ? UP : b < a ? DOWN : OTHER;
         return (
-          <g key={keys[i]} className="row">
+          <g key={keys[i]} className="row" data-row={i}>
             <title>{`${names[i]}: ${cellText(data, r, "before")} → ${cellText(data, r, "now")} incidents (${changes[i]}, ${r.direction})`}</title>
             <text x={margin.left - 8} y={mid} dy="0.32em" textAnchor="end" fill={TEXT}>
               {truncate(names[i], labelWidth)}
             </text>
             <line x1={px(x(a))} x2={px(x(b))} y1={mid} y2={mid} stroke={color} strokeWidth={2} />
-            <circle className="before" data-value={a} cx={px(x(a))} cy={mid} r={5} fill="#fff" stroke={TEXT} strokeWidth={1.5} />
-            <circle className="now" data-value={b} cx={px(x(b))} cy={mid} r={5} fill={color} />
+            <circle className="before" data-row={i} data-col={colIndex(data, "before")} data-value={a} cx={px(x(a))} cy={mid} r={5} fill="#fff" stroke={TEXT} strokeWidth={1.5} />
+            <circle className="now" data-row={i} data-col={colIndex(data, "now")} data-value={b} cx={px(x(b))} cy={mid} r={5} fill={color} />
             <text className="change" x={px(width - margin.right + 8)} y={mid} dy="0.32em" fill={TEXT}>
               {changes[i]}
             </text>

@@ -1,5 +1,5 @@
 import { scaleBand } from "d3-scale";
-import { type Dataset, cellText, num } from "~/utils/dataset";
+import { type Dataset, cellText, num, colIndex } from "~/utils/dataset";
 import { formatCount } from "./format";
 import { AxisY, BandLabels, Baseline, ChartSvg, countScale, countTicks, layoutLegend, Legend, MAX_BAR, NoData, PartialMark, partialNote, periodName, px, textWidth } from "./frame";
 import { ML, NON_ML, TEXT } from "./palette";
@@ -59,7 +59,7 @@ export function FamilyBars({ id, data, width = 640, height = 300, label }: Famil
             const bar = { x: (x(periods[i]) ?? 0) + (inner(f.key) ?? 0), y: y(v), width: inner.bandwidth(), height: y(0) - y(v) };
             return (
               <g key={periods[i]}>
-                <rect className="bar" data-value={v} x={px(bar.x)} y={px(bar.y)} width={px(bar.width)} height={px(bar.height)}>
+                <rect className="bar" data-row={i} data-col={colIndex(data, f.key)} data-value={v} x={px(bar.x)} y={px(bar.y)} width={px(bar.width)} height={px(bar.height)}>
                   <title>{`${periodName(periods[i], r.partial as string | null)} · ${f.name}: ${cellText(data, r, f.key)} of ${cellText(data, r, "total")} (ML-specific share ${cellText(data, r, "mlShare")})`}</title>
                 </rect>
                 {r.partial ? <PartialMark id={id} {...bar} /> : null}

@@ -1,6 +1,6 @@
 import { scaleBand, scaleLinear } from "d3-scale";
 import { line } from "d3-shape";
-import { type Dataset, cellText, num } from "~/utils/dataset";
+import { type Dataset, cellText, num, colIndex } from "~/utils/dataset";
 import { formatCount, formatPct } from "./format";
 import { AxisY, Baseline, barSlot, ChartSvg, countScale, countTicks, FONT_SIZE, layoutLegend, Legend, NoData, px, textWidth, truncate } from "./frame";
 import { CATEGORICAL, HIGHLIGHT, INK, TEXT } from "./palette";
@@ -85,7 +85,7 @@ export function Pareto({ id, data, width = 640, height = 300, label }: ParetoPro
             <rect
               key={keys[i]}
               className={["bar", repeated[i] ? "highlight" : "", few[i] ? "few" : ""].filter(Boolean).join(" ")}
-              data-value={counts[i]}
+              data-row={i} data-col={colIndex(data, "incidents")} data-value={counts[i]}
               {...barSlot(x(keys[i]), x.bandwidth())}
               y={px(y(counts[i]))}
               height={px(y(0) - y(counts[i]))}
@@ -106,7 +106,7 @@ export function Pareto({ id, data, width = 640, height = 300, label }: ParetoPro
       <path className="cumulative" d={path ?? ""} fill="none" stroke={INK} strokeWidth={1.5} />
       <g className="cumulative-points" fill={INK}>
         {rows.map((r, i) => (
-          <circle key={keys[i]} className="point" cx={px(cx(i))} cy={px(share(num(r, "cumulative")))} r={3}>
+          <circle key={keys[i]} className="point" data-row={i} data-col={colIndex(data, "cumulative")} data-value={num(r, "cumulative")} cx={px(cx(i))} cy={px(share(num(r, "cumulative")))} r={3}>
             <title>{`${names[i]}: cumulative ${cellText(data, r, "cumulative")}`}</title>
           </circle>
         ))}

@@ -1,5 +1,5 @@
 import { scaleBand, scaleLinear } from "d3-scale";
-import { type Dataset, type DataRow, cellText } from "~/utils/dataset";
+import { type Dataset, type DataRow, cellText, colIndex } from "~/utils/dataset";
 import { formatPct } from "./format";
 import { AxisX, Baseline, ChartSvg, NoData, px, textWidth, truncate } from "./frame";
 import { CATEGORICAL, TEXT } from "./palette";
@@ -53,7 +53,7 @@ export function ShareBars({ id, data, name, share, side, describe, width = 640, 
         const mid = px(top + y.bandwidth() / 2);
         const p = shares[i];
         return (
-          <g key={`${names[i]}-${i}`} className="row">
+          <g key={`${names[i]}-${i}`} className="row" data-row={i}>
             <title>{describe(r)}</title>
             <text x={margin.left - 8} y={mid} dy="0.32em" textAnchor="end" fill={TEXT}>
               {truncate(names[i], labelWidth)}
@@ -63,7 +63,7 @@ export function ShareBars({ id, data, name, share, side, describe, width = 640, 
                 n/a
               </text>
             ) : p > 0 ? (
-              <rect className="bar" data-value={p} x={px(x(0))} y={px(top)} width={px(x(p) - x(0))} height={px(y.bandwidth())} fill={color} />
+              <rect className="bar" data-row={i} data-col={colIndex(data, share)} data-value={p} x={px(x(0))} y={px(top)} width={px(x(p) - x(0))} height={px(y.bandwidth())} fill={color} />
             ) : null}
             <text className="side" x={px(width - margin.right + 8)} y={mid} dy="0.32em" fill={TEXT}>
               {sides[i]}

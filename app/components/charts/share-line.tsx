@@ -1,6 +1,6 @@
 import { scaleLinear, scalePoint } from "d3-scale";
 import { line } from "d3-shape";
-import { type Dataset, cellText } from "~/utils/dataset";
+import { type Dataset, cellText, colIndex } from "~/utils/dataset";
 import { formatCount, formatPct } from "./format";
 import { AxisY, BandLabels, ChartSvg, NoData, partialNote, periodName, px, textWidth } from "./frame";
 import { CATEGORICAL } from "./palette";
@@ -58,7 +58,7 @@ export function ShareLine({ id, data, part, of, width = 640, height = 240, label
           <circle
             key={String(r.period)}
             className={r.partial ? "point partial" : "point"}
-            data-value={Number(r.share)}
+            data-row={rows.indexOf(r)} data-col={colIndex(data, "share")} data-value={Number(r.share)}
             cx={px(x(String(r.period)))}
             cy={px(y(Number(r.share)))}
             r={4}

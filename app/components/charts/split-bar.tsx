@@ -1,5 +1,5 @@
 import { scaleLinear } from "d3-scale";
-import { type Dataset, cellText, num } from "~/utils/dataset";
+import { type Dataset, cellText, num, colIndex } from "~/utils/dataset";
 import { textOn } from "./colour";
 import { formatCount } from "./format";
 import { ChartSvg, layoutLegend, Legend, NoData, px, textWidth } from "./frame";
@@ -46,7 +46,7 @@ export function SplitBar({ id, data, width = 640, height = 72, label }: SplitBar
         const share = cellText(data, r, "share");
         return (
           <g key={String(r.key ?? k)} className="part">
-            <rect className="bar" data-value={v} x={px(x(x0))} y={margin.top} width={px(w)} height={BAR} fill={colors[k]}>
+            <rect className="bar" data-row={k} data-col={colIndex(data, "incidents")} data-value={v} x={px(x(x0))} y={margin.top} width={px(w)} height={BAR} fill={colors[k]}>
               <title>{`${r.source}: ${cellText(data, r, "incidents")} (${share} of ${formatCount(total)})`}</title>
             </rect>
             {w > textWidth(share) + 8 ? (

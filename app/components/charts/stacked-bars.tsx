@@ -1,6 +1,6 @@
 import { scaleBand } from "d3-scale";
 import { stack } from "d3-shape";
-import { type Column, type Dataset, cellText, num } from "~/utils/dataset";
+import { type Column, type Dataset, cellText, colIndex, num } from "~/utils/dataset";
 import { AxisY, BandLabels, Baseline, barSlot, ChartSvg, countScale, countTicks, layoutLegend, Legend, NoData, PartialMark, partialNote, periodName, px, seriesPaint, textWidth } from "./frame";
 import { formatCount } from "./format";
 import { TEXT } from "./palette";
@@ -64,7 +64,7 @@ export function StackedBars({ id, data, series, width = 640, height = 300, label
           <g key={s.key} className={`series series-${s.key}`} fill={paints[k].fill} stroke={paints[k].stroke}>
             {layer.map(([y0, y1], i) =>
               y1 > y0 ? (
-                <rect key={periods[i]} className="bar" data-value={num(rows[i], s.key)} {...barSlot(x(periods[i]), x.bandwidth())} y={px(y(y1))} height={px(y(y0) - y(y1))}>
+                <rect key={periods[i]} className="bar" data-row={i} data-col={colIndex(data, s.key)} data-value={num(rows[i], s.key)} {...barSlot(x(periods[i]), x.bandwidth())} y={px(y(y1))} height={px(y(y0) - y(y1))}>
                   <title>{`${periodName(periods[i], rows[i].partial as string | null)} · ${s.label}: ${cellText(data, rows[i], s.key)} of ${cellText(data, rows[i], "total")}`}</title>
                 </rect>
               ) : null,
