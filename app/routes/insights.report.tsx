@@ -28,7 +28,7 @@ export default function Report() {
           <p>This report cannot be made with these filters:</p>
           <ul>{problems?.map((p) => <li key={p}>{p}</li>)}</ul>
           <p>
-            <Link to="/insights">Back to insights</Link>
+            <Link to="/insights">← Insights</Link>
           </p>
         </div>
       </article>

@@ -9,7 +9,6 @@ import type { Db } from "~/utils/db.server";
 import { makeTestDb, type TestDb } from "../helpers/db";
 import {
   ACTOR,
-  addIncident,
   buildFixture,
   CAPACITY,
   CHANGE,

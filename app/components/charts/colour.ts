@@ -24,7 +24,7 @@ export function contrastRatio(a: string, b: string): number {
   return (hi + 0.05) / (lo + 0.05);
 }
 
-export const DARK_TEXT = "#1d2330";
+export const DARK_TEXT = "#000000";
 export const LIGHT_TEXT = "#ffffff";
 
 /** The text colour (dark or white) with the higher contrast on a fill; one of the two always reaches 4.5:1. */

@@ -15,7 +15,7 @@ export const CATEGORICAL = [
 /** ML-specific failure family. */
 export const ML = "#7b3fb8";
 /** Non-ML failure family. */
-export const NON_ML = "#009e73";
+export const NON_ML = "#1b7f5a";
 /** "Other classes": a solid grey; "Unclassified" is a hatch of UNCLASSIFIED_INK on white, so the two never match. */
 export const OTHER = "#8a919c";
 export const UNCLASSIFIED_INK = "#4a5160";
