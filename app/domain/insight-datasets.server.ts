@@ -252,7 +252,7 @@ function compare(
   const before = byClass(raw.previous, f);
   const totalBefore = [...before.values()].reduce((s, c) => s + c.n, 0);
   const resolveNow = new Map(raw.durations.map((d) => [d.top, d.toResolve?.median ?? null]));
-  const resolveBefore = new Map(raw.previousDurations.map((d) => [d.top, d.toResolve?.median ?? null]));
+  const resolveBefore = new Map(raw.previousResolve.map((d) => [d.top, d.median]));
   const tops = [...new Set([...now.keys(), ...before.keys()])].filter((t) => (now.get(t)?.n ?? 0) + (before.get(t)?.n ?? 0) > 0);
   const rows: DataRow[] = tops.map((top) => {
     const [a, b] = [before.get(top)?.n ?? 0, now.get(top)?.n ?? 0];

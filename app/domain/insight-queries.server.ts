@@ -94,11 +94,12 @@ function cubeRows(rows: CubeSqlRow[]): CubeRow[] {
 /** Five-number summary (min, quartiles, median, max) of one duration, and how many incidents it covers. */
 export type Summary = { n: number; min: number; q1: number; median: number; q3: number; max: number };
 export type DurationRow = { top: string; toDetect: Summary | null; toResolve: Summary | null };
-type DurationSqlRow = { top: string } & Record<string, number | null>;
+type DurationSqlRow = { top: string; d_alert: number | null; d_other: number | null } & Record<string, number | null>;
 
 /**
  * Time to detect and to resolve per top-level class of the classified incidents, as five-number summaries
- * (SQLite's percentile()), so charts draw distributions without shipping every incident.
+ * (SQLite's percentile()), so charts draw distributions without shipping every incident; and, in the same scan,
+ * the median time to detect of the incidents an alert caught and of those found another way.
  */
 function durationQuery(f: InsightFilter, span: Span): SQL {
   const summary = (name: string) =>
@@ -112,10 +113,27 @@ function durationQuery(f: InsightFilter, span: Span): SQL {
         `max(${name}) as ${name}_100`,
       ].join(", "),
     );
-  return sql`select top, ${summary("d")}, ${summary("r")}
-    from (select i.top_class_id as top, i.detected_at - i.started_at as d, i.resolved_at - i.started_at as r
-      from incidents i indexed by incidents_class_insights_idx where ${filtered(f, span)} and ${classified(f)})
+  return sql`select top, ${summary("d")}, ${summary("r")}, ${detectMedians}
+    from (${durationsOf(f, span, classified(f))})
     group by top`;
+}
+
+/** The durations of the filtered incidents of a span that match `which`, by top-level class. */
+function durationsOf(f: InsightFilter, span: Span, which: SQL): SQL {
+  return sql`select i.top_class_id as top, i.detected_at - i.started_at as d, i.resolved_at - i.started_at as r, i.detection_source as src
+    from incidents i indexed by incidents_class_insights_idx where ${filtered(f, span)} and ${which}`;
+}
+
+const detectMedians = sql.raw("median(d) filter (where src = 'alert') as d_alert, median(d) filter (where src <> 'alert') as d_other");
+
+/** The same two medians for the incidents without a (counted) class: one scan, no grouping. */
+function unclassifiedDetectQuery(f: InsightFilter, span: Span): SQL {
+  return sql`select null as top, ${detectMedians} from (${durationsOf(f, span, sql`not (${classified(f)})`)})`;
+}
+
+/** Median time to resolve per class, for the previous period (then vs now needs nothing else from it). */
+function resolveMedianQuery(f: InsightFilter, span: Span): SQL {
+  return sql`select top, median(r) as median from (${durationsOf(f, span, classified(f))}) group by top`;
 }
 
 function durationRows(rows: DurationSqlRow[]): DurationRow[] {
@@ -127,45 +145,67 @@ function durationRows(rows: DurationSqlRow[]): DurationRow[] {
 }
 
 /** Median time to detect per class (null: not classified), apart for incidents an alert caught and the others. */
-export type DetectRow = { top: string | null; byAlert: boolean; n: number; median: number | null };
+export type DetectRow = { top: string | null; byAlert: boolean; median: number | null };
+type DetectSqlRow = { top: string | null; d_alert: number | null; d_other: number | null };
 
-function detectQuery(f: InsightFilter, span: Span): SQL {
-  return sql`select case when ${classified(f)} then i.top_class_id end as top, i.detection_source = 'alert' as byAlert,
-      count(i.detected_at) as n, median(i.detected_at - i.started_at) as median
-    from incidents i indexed by incidents_class_insights_idx
-    where ${filtered(f, span)} and i.detection_source is not null group by 1, 2`;
+function detectRows(rows: DetectSqlRow[]): DetectRow[] {
+  return rows.flatMap((r) => [
+    { top: r.top, byAlert: true, median: r.d_alert },
+    { top: r.top, byAlert: false, median: r.d_other },
+  ]);
 }
 
 export type ActionRow = { top: string | null; open: number; overdue: number; done: number; medianDays: number | null };
 
 /**
- * Open and done action items of the filtered incidents per class bucket, each a seek on action_items_incident_idx
- * (incident, status), run apart so they run in parallel.
+ * Open and done action items of the filtered incidents per top-level class, each a seek on action_items_incident_idx
+ * (incident, status) per incident, grouped in index order (no sort). Items of incidents that do not count as
+ * classified are counted apart (`_u`) for the unclassified row; its median needs its own scan (medians do not add up).
  */
 function openActionsQuery(f: InsightFilter, span: Span, now: number): SQL {
-  return sql`select case when ${classified(f)} then i.top_class_id end as top, count(*) as open, total(a.due_at < ${now}) as overdue
+  const counted = classified(f);
+  return sql`select i.top_class_id as top, count(*) filter (where ${counted}) as open, count(*) filter (where ${counted} and a.due_at < ${now}) as overdue,
+      count(*) filter (where not (${counted})) as open_u, count(*) filter (where not (${counted}) and a.due_at < ${now}) as overdue_u
     from incidents i indexed by incidents_class_insights_idx join action_items a on a.incident_id = i.id and a.status = 'open'
-    where ${filtered(f, span)} group by 1`;
+    where ${filtered(f, span)} group by i.top_class_id`;
 }
+
+const daysToClose = sql.raw("median(a.completed_at - a.created_at)");
 
 function doneActionsQuery(f: InsightFilter, span: Span): SQL {
-  return sql`select case when ${classified(f)} then i.top_class_id end as top, count(*) as done, median(a.completed_at - a.created_at) as medianMs
+  const counted = classified(f);
+  return sql`select i.top_class_id as top, count(*) filter (where ${counted}) as done, ${daysToClose} filter (where ${counted}) as medianMs,
+      count(*) filter (where not (${counted})) as done_u
     from incidents i indexed by incidents_class_insights_idx join action_items a on a.incident_id = i.id and a.status = 'done'
-    where ${filtered(f, span)} group by 1`;
+    where ${filtered(f, span)} group by i.top_class_id`;
 }
 
-type OpenRow = { top: string | null; open: number; overdue: number };
-type DoneRow = { top: string | null; done: number; medianMs: number | null };
+function unclassifiedDoneQuery(f: InsightFilter, span: Span): SQL {
+  return sql`select ${daysToClose} as medianMs
+    from incidents i indexed by incidents_class_insights_idx join action_items a on a.incident_id = i.id and a.status = 'done'
+    where ${filtered(f, span)} and not (${classified(f)})`;
+}
 
-function actionRows(open: OpenRow[], done: DoneRow[]): ActionRow[] {
+type OpenRow = { top: string | null; open: number; overdue: number; open_u: number; overdue_u: number };
+type DoneRow = { top: string | null; done: number; medianMs: number | null; done_u: number };
+
+function actionRows(open: OpenRow[], done: DoneRow[], unclassifiedMedianMs: number | null): ActionRow[] {
   const rows = new Map<string | null, ActionRow>();
   const row = (top: string | null) => {
     let r = rows.get(top);
     if (!r) rows.set(top, (r = { top, open: 0, overdue: 0, done: 0, medianDays: null }));
     return r;
   };
-  for (const o of open) Object.assign(row(o.top), { open: o.open - o.overdue, overdue: o.overdue });
-  for (const d of done) Object.assign(row(d.top), { done: d.done, medianDays: d.medianMs === null ? null : d.medianMs / 86_400_000 });
+  const days = (ms: number | null) => (ms === null ? null : ms / 86_400_000);
+  for (const o of open) {
+    if (o.open) Object.assign(row(o.top), { open: o.open - o.overdue, overdue: o.overdue });
+    if (o.open_u) Object.assign(row(null), { open: row(null).open + o.open_u - o.overdue_u, overdue: row(null).overdue + o.overdue_u });
+  }
+  for (const d of done) {
+    if (d.done) Object.assign(row(d.top), { done: d.done, medianDays: days(d.medianMs) });
+    if (d.done_u) row(null).done += d.done_u;
+  }
+  if (rows.has(null)) row(null).medianDays = days(unclassifiedMedianMs);
   return [...rows.values()];
 }
 
@@ -176,7 +216,8 @@ export type InsightsRaw = {
   cube: CubeRow[];
   previous: CubeRow[];
   durations: DurationRow[];
-  previousDurations: DurationRow[];
+  /** Median time to resolve per class in the previous period. */
+  previousResolve: { top: string; median: number | null }[];
   detect: DetectRow[];
   actions: ActionRow[];
   rules: RuleRow[];
@@ -187,25 +228,27 @@ export type InsightsRaw = {
 export async function readInsights(db: Db, f: InsightFilter, periods: Period[], previous: Period, now: number): Promise<InsightsRaw> {
   const span = spanOf(f);
   const before = { from: previous.start, to: previous.end };
-  const scans = readInParallel<[DoneRow[], DurationSqlRow[], OpenRow[], CubeSqlRow[], CubeSqlRow[], DurationSqlRow[], DetectRow[]]>(db, [
+  type Median = { top: string; median: number | null };
+  const scans = readInParallel<[DoneRow[], DurationSqlRow[], OpenRow[], CubeSqlRow[], CubeSqlRow[], Median[], DetectSqlRow[], { medianMs: number | null }[]]>(db, [
     doneActionsQuery(f, span),
     durationQuery(f, span),
     openActionsQuery(f, span, now),
     cubeQuery(f, periods),
     cubeQuery(f, [previous]),
-    durationQuery(f, before),
-    detectQuery(f, span),
+    resolveMedianQuery(f, before),
+    unclassifiedDetectQuery(f, span),
+    unclassifiedDoneQuery(f, span),
   ]);
   const names = new Map(db.all<{ id: string; name: string }>(sql`select id, name from failure_classes where parent_id is null`).map((r) => [r.id, r.name]));
   const rules = alertRules(db, span).map(({ rule, alerts, fires, real, precision }) => ({ rule, alerts, fires, real, precision }));
-  const [done, durations, open, cube, prevCube, prevDurations, detect] = await scans;
+  const [done, durations, open, cube, prevCube, previousResolve, unclassifiedDetect, unclassifiedDone] = await scans;
   return {
     cube: cubeRows(cube),
     previous: cubeRows(prevCube),
     durations: durationRows(durations),
-    previousDurations: durationRows(prevDurations),
-    detect: detect.map((d) => ({ ...d, byAlert: Boolean(d.byAlert) })),
-    actions: actionRows(open, done),
+    previousResolve,
+    detect: detectRows([...durations, ...unclassifiedDetect]),
+    actions: actionRows(open, done, unclassifiedDone[0]?.medianMs ?? null),
     rules,
     names,
   };
@@ -213,5 +256,8 @@ export async function readInsights(db: Db, f: InsightFilter, periods: Period[], 
 
 /** The first and last incident start times (for "all time"): two seeks on incidents_started_idx. */
 export function incidentSpan(db: Db): { first: number | null; last: number | null } {
-  return db.get<{ first: number | null; last: number | null }>(sql`select min(started_at) as first, max(started_at) as last from incidents`)!;
+  // Two subqueries: SQLite answers a lone min() or max() from the index, but not both in one select.
+  return db.get<{ first: number | null; last: number | null }>(
+    sql`select (select min(started_at) from incidents) as first, (select max(started_at) from incidents) as last`,
+  )!;
 }

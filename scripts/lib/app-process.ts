@@ -4,10 +4,12 @@ export type AppProcess = { url: string; process: ChildProcess; stop: () => Promi
 
 /**
  * Starts the built app (`npm run build` first) as `npm start` would, on `dbFile` and a free loopback port,
- * and resolves once it listens. Used by the tests and the benchmarks.
+ * and resolves once it listens; `cwd` is the checkout to run (another one, built, to compare against).
+ * Used by the tests and the benchmarks.
  */
-export async function startAppProcess(dbFile: string, env: Record<string, string> = {}): Promise<AppProcess> {
+export async function startAppProcess(dbFile: string, env: Record<string, string> = {}, cwd = process.cwd()): Promise<AppProcess> {
   const child = spawn(process.execPath, ["--import", "tsx", "scripts/server.ts"], {
+    cwd,
     env: { ...process.env, NODE_ENV: "production", DATABASE_URL: dbFile, PORT: "0", HOST: "127.0.0.1", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });

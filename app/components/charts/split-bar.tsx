@@ -26,8 +26,9 @@ export function SplitBar({ id, data, width = 640, height = 72, label }: SplitBar
   const margin = { top: 8, right: 8, bottom: 8, left: 8 };
   const colors = rows.map((r, k) => colorFor(String(r.key ?? k), k));
   const text = (k: number) => `${rows[k].source} ${cellText(data, rows[k], "incidents")} (${cellText(data, rows[k], "share")})`;
+  // Parts with nothing are not drawn, so they need no legend entry (the table and aria-label still list them).
   const legend = layoutLegend(
-    rows.map((r, k) => ({ key: String(r.key ?? k), label: text(k), color: colors[k] })),
+    rows.flatMap((r, k) => (values[k] > 0 ? [{ key: String(r.key ?? k), label: text(k), color: colors[k] }] : [])),
     width - margin.left - margin.right,
   );
   const h = Math.max(height, margin.top + BAR + 10 + legend.rows * legend.rowHeight + margin.bottom);
