@@ -43,8 +43,8 @@ afterAll(async () => {
   await server?.dispose();
 });
 
-async function signedIn(javaScriptEnabled: boolean): Promise<Page> {
-  const context = await browser.newContext({ javaScriptEnabled, acceptDownloads: true });
+async function signedIn(javaScriptEnabled: boolean, viewport?: { width: number; height: number }): Promise<Page> {
+  const context = await browser.newContext({ javaScriptEnabled, acceptDownloads: true, ...(viewport ? { viewport } : {}) });
   const page = await context.newPage();
   await page.goto(`${server.url}/login`);
   await page.getByLabel("Email").fill(ADMIN.email);
@@ -109,13 +109,7 @@ describe("insights in Chromium", () => {
       [390, 11, "narrow"],
       [1280, 11, "wide"],
     ] as const) {
-      const context = await browser.newContext({ viewport: { width, height: 900 } });
-      const page = await context.newPage();
-      await page.goto(`${server.url}/login`);
-      await page.getByLabel("Email").fill(ADMIN.email);
-      await page.getByLabel("Password").fill(ADMIN.password);
-      await page.getByRole("button", { name: "Sign in" }).click();
-      await page.getByRole("heading", { name: "Incidents", level: 1 }).waitFor();
+      const page = await signedIn(true, { width, height: 900 });
       await page.goto(`${server.url}/insights?${range}`);
       const charts = await page.evaluate(() =>
         [...document.querySelectorAll<SVGSVGElement>("section.insight svg.chart")]
@@ -138,18 +132,12 @@ describe("insights in Chromium", () => {
         // Uses the card's width (the narrow drawing stops growing at 480 px).
         expect(c.width).toBeGreaterThanOrEqual(Math.min(c.inner, 480) - 1);
       }
-      await context.close();
+      await page.context().close();
     }
   });
 
   it("prints the report without mostly blank pages", async () => {
-    const context = await browser.newContext({ viewport: { width: 794, height: 1123 } });
-    const page = await context.newPage();
-    await page.goto(`${server.url}/login`);
-    await page.getByLabel("Email").fill(ADMIN.email);
-    await page.getByLabel("Password").fill(ADMIN.password);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await page.getByRole("heading", { name: "Incidents", level: 1 }).waitFor();
+    const page = await signedIn(true, { width: 794, height: 1123 });
     await page.goto(`${server.url}/insights/report?${range}`);
     await page.emulateMedia({ media: "print" });
     const height = await page.evaluate(() => document.documentElement.scrollHeight);
@@ -158,6 +146,6 @@ describe("insights in Chromium", () => {
     const pages = (pdf.toString("latin1").match(/\/Type\s*\/Page\b/g) ?? []).length;
     expect(pages).toBeGreaterThan(1);
     expect(pages).toBeLessThanOrEqual(Math.ceil(height / 1123) + 1);
-    await context.close();
+    await page.context().close();
   });
 });
