@@ -6,7 +6,7 @@ import { type InsightDatasets, type InsightSummary, shapeInsights } from "./insi
 import { binFor, coarseBin, type InsightFilter, type InsightQuery, periodsOf, previousRange, rangeEnd, rangeStart, resolveRange } from "./insight-filter.server";
 import { incidentSpan, readInsights } from "./insight-queries.server";
 
-export { DATASET_IDS, FEW, type InsightDatasets } from "./insight-datasets.server";
+export { DATASET_IDS, type InsightDatasets } from "./insight-datasets.server";
 export { FilterError, parseInsightQuery, type InsightFilter, type InsightQuery } from "./insight-filter.server";
 
 export type Insights = { filter: InsightFilter; summary: InsightSummary; datasets: InsightDatasets };
