@@ -1,7 +1,7 @@
 import { scaleBand } from "d3-scale";
 import { type Dataset, cellText, num, colIndex } from "~/utils/dataset";
 import { formatCount } from "./format";
-import { AxisX, Baseline, ChartSvg, countScale, countTicks, layoutLegend, Legend, NoData, px, textWidth, truncate } from "./frame";
+import { AxisX, Baseline, ChartSvg, countScale, countTicks, layoutLegend, Legend, NoData, px, textWidth, tickCount, truncate } from "./frame";
 import { ACTION_COLORS, TEXT } from "./palette";
 
 export type ActionBarsProps = {
@@ -35,11 +35,11 @@ export function ActionBars({ id, data, width = 640, height, label }: ActionBarsP
   if (!rows.length) return <NoData id={id} width={width} height={h} label={label} kind="action-bars" />;
 
   const totals = rows.map((r) => num(r, "total"));
-  const x = countScale(Math.max(...totals));
-  const ticks = countTicks(x, x.domain()[1]);
   const names = rows.map((r) => String(r.class));
   const labelWidth = Math.min(width * 0.3, Math.max(...names.map((n) => textWidth(n)), 20));
   const margin = { top, right: 16 + textWidth(formatCount(Math.max(...totals))), bottom: 26, left: 12 + labelWidth };
+  const x = countScale(Math.max(...totals), tickCount(width - margin.left - margin.right));
+  const ticks = countTicks(x, x.domain()[1], tickCount(width - margin.left - margin.right));
   x.range([margin.left, width - margin.right]);
   const keys = rows.map((r, i) => String(r.key ?? i));
   const y = scaleBand<string>().domain(keys).range([margin.top, h - margin.bottom]).padding(0.25);

@@ -1,7 +1,7 @@
 import { scaleBand } from "d3-scale";
 import { type Dataset, cellText, num, colIndex } from "~/utils/dataset";
 import { formatCount } from "./format";
-import { AxisX, ChartSvg, countScale, countTicks, layoutLegend, Legend, NoData, px, textWidth, truncate } from "./frame";
+import { AxisX, ChartSvg, countScale, countTicks, layoutLegend, Legend, NoData, px, textWidth, tickCount, truncate } from "./frame";
 import { CATEGORICAL, HIGHLIGHT, OTHER, TEXT } from "./palette";
 
 export type ChangeDotsProps = {
@@ -39,9 +39,10 @@ export function ChangeDots({ id, data, width = 640, height, label, limit = 10 }:
   const names = rows.map((r) => String(r.class));
   const changes = rows.map((r) => (num(r, "change") > 0 ? `+${cellText(data, r, "change")}` : cellText(data, r, "change")));
   const labelWidth = Math.min(width * 0.3, Math.max(...names.map((n) => textWidth(n)), 20));
-  const x = countScale(Math.max(...rows.flatMap((r) => [num(r, "before"), num(r, "now")])));
-  const ticks = countTicks(x, x.domain()[1]);
   const margin = { top, right: 16 + Math.max(...changes.map((c) => textWidth(c))), bottom: 26, left: 12 + labelWidth };
+  const n = tickCount(width - margin.left - margin.right);
+  const x = countScale(Math.max(...rows.flatMap((r) => [num(r, "before"), num(r, "now")])), n);
+  const ticks = countTicks(x, x.domain()[1], n);
   x.range([margin.left, width - margin.right]);
   const keys = rows.map((r, i) => String(r.key ?? i));
   const y = scaleBand<string>().domain(keys).range([margin.top, h - margin.bottom]).padding(0.3);

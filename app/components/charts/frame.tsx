@@ -30,13 +30,18 @@ export function px(v: number | undefined): number {
  * A linear scale for counts from 0 to the largest value, made nice with the same tick count the axis uses, so the
  * end of the axis is a labelled tick (9 → 10, 13 → 14; 10 stays 10). At least [0, 1] so all-zero data draws.
  */
-export function countScale(largest: number) {
-  return scaleLinear().domain([0, Math.max(1, largest)]).nice(5);
+export function countScale(largest: number, ticks = 5) {
+  return scaleLinear().domain([0, Math.max(1, largest)]).nice(ticks);
 }
 
 /** Integer ticks for a count axis (a count of 0.5 makes no sense), at most `n` of them. */
 export function countTicks(scale: { ticks(n: number): number[] }, domainMax: number, n = 5): number[] {
   return scale.ticks(Math.max(1, Math.min(n, Math.ceil(domainMax)))).filter(Number.isInteger);
+}
+
+/** How many ticks a horizontal axis of this length can label without the labels running together (2 to 5). */
+export function tickCount(length: number): number {
+  return Math.max(2, Math.min(5, Math.floor(length / 56)));
 }
 
 /** Bars never get wider than this: one period should not become a slab across the chart. */

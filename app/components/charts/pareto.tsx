@@ -121,7 +121,7 @@ export function Pareto({ id, data, width = 640, height = 300, label }: ParetoPro
               textAnchor={rotate ? "end" : "middle"}
               fill={TEXT}
             >
-              {truncate(names[i], rotate ? Math.min(labelRoom, (cx(i) - 2) / COS) : labelRoom)}
+              {truncate(names[i], rotate ? Math.min(labelRoom, (cx(i) - 10) / COS) : labelRoom)}
             </text>
           ) : null,
         )}

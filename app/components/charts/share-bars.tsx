@@ -1,7 +1,7 @@
 import { scaleBand, scaleLinear } from "d3-scale";
 import { type Dataset, type DataRow, cellText, colIndex } from "~/utils/dataset";
 import { formatPct } from "./format";
-import { AxisX, Baseline, ChartSvg, NoData, px, textWidth, truncate } from "./frame";
+import { AxisX, Baseline, ChartSvg, NoData, px, textWidth, tickCount, truncate } from "./frame";
 import { CATEGORICAL, TEXT } from "./palette";
 
 export type ShareBarsProps = {
@@ -47,7 +47,7 @@ export function ShareBars({ id, data, name, share, side, describe, width = 640, 
 
   return (
     <ChartSvg id={id} width={width} height={h} label={aria} kind="share-bars">
-      <AxisX ticks={x.ticks(5)} x={x} format={(t) => formatPct(t / 100)} y1={margin.top} y2={h - margin.bottom} />
+      <AxisX ticks={x.ticks(tickCount(width - margin.left - margin.right))} x={x} format={(t) => formatPct(t / 100)} y1={margin.top} y2={h - margin.bottom} />
       {rows.map((r, i) => {
         const top = y(String(i)) ?? 0;
         const mid = px(top + y.bandwidth() / 2);
