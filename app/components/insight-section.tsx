@@ -15,6 +15,7 @@ export function InsightSection({
   search,
   chart,
   note,
+  tableOpen = false,
 }: {
   id: string;
   title: string;
@@ -22,6 +23,8 @@ export function InsightSection({
   search: string;
   chart?: (width: number, chartId: string) => ReactNode;
   note?: ReactNode;
+  /** The printable report shows every table (a closed <details> does not print). */
+  tableOpen?: boolean;
 }) {
   const periods = data.columns.some((c) => c.key === "partial")
     ? partialNote(data.rows.map((r) => ({ period: String(r.period), partial: (r.partial as string | null) ?? null })))
@@ -44,7 +47,7 @@ export function InsightSection({
           {periods ? `Hatched or hollow marks are partial periods (${periods.replace(/^partial: /, "")}).` : null}
         </p>
       ) : null}
-      <details className="insight-table" open={!chart}>
+      <details className="insight-table" open={tableOpen || !chart}>
         <summary>Numbers</summary>
         <ChartTable caption={title} data={data} />
       </details>

@@ -75,7 +75,7 @@ export default function Report() {
           ))}
         </ul>
       </section>
-      <InsightsCharts data={result.datasets} bin={result.summary.bin} previous={result.summary.previous} search={search} />
+      <InsightsCharts data={result.datasets} bin={result.summary.bin} previous={result.summary.previous} search={search} tablesOpen />
     </article>
   );
 }
