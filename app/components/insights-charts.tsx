@@ -31,14 +31,14 @@ export function InsightsCharts({
   const series = d["classes-over-time"].columns.filter((c) => c.unit === "count" && c.key !== "total");
   const blind = d["blind-spots"];
   const rules = d["alert-rules"];
+  const shared = { search, tableOpen: tablesOpen };
   return (
     <>
       <InsightSection
         id="then-vs-now"
         title={`Then vs now: each class against ${previous.from} – ${previous.to}`}
         data={d["then-vs-now"]}
-        search={search}
-        tableOpen={tablesOpen}
+        {...shared}
         note="The previous period has the same length as this one. Shares are of all incidents in each period."
         chart={(width, id) => <ChangeDots id={id} width={width} data={d["then-vs-now"]} label="Incidents per class, previous period and now" />}
       />
@@ -46,8 +46,7 @@ export function InsightsCharts({
         id="classes-over-time"
         title={`Incidents per ${BIN_NAMES[bin]} by failure class`}
         data={d["classes-over-time"]}
-        search={search}
-        tableOpen={tablesOpen}
+        {...shared}
         note="Unclassified incidents (and those with only a suggested class, unless included) are the hatched series."
         chart={(width, id) => <StackedBars id={id} width={width} data={d["classes-over-time"]} series={series} label={`Incidents per ${BIN_NAMES[bin]} by failure class`} />}
       />
@@ -55,8 +54,7 @@ export function InsightsCharts({
         id="pareto"
         title="Failure classes, most frequent first"
         data={d.pareto}
-        search={search}
-        tableOpen={tablesOpen}
+        {...shared}
         note="Bars: incidents per class; line: cumulative share. Highlighted classes had repeat incidents; pale ones have fewer than 5 incidents."
         chart={(width, id) => <Pareto id={id} width={width} data={d.pareto} label="Pareto of failure classes" />}
       />
@@ -64,16 +62,14 @@ export function InsightsCharts({
         id="ml-vs-non-ml"
         title={`ML-specific vs non-ML causes per ${coarse}`}
         data={d["ml-vs-non-ml"]}
-        search={search}
-        tableOpen={tablesOpen}
+        {...shared}
         chart={(width, id) => <FamilyBars id={id} width={width} data={d["ml-vs-non-ml"]} label={`ML-specific vs non-ML causes per ${coarse}`} />}
       />
       <InsightSection
         id="blind-spots"
         title="Where detection is blind: incidents no alert caught"
         data={blind}
-        search={search}
-        tableOpen={tablesOpen}
+        {...shared}
         note="Found another way: by people, users, tests or later audits. Incidents whose detection was not recorded are left out of the share."
         chart={(width, id) => (
           <ShareBars
@@ -96,8 +92,7 @@ export function InsightsCharts({
         id="time-to-detect"
         title="Time to detect, by class"
         data={d["time-to-detect"]}
-        search={search}
-        tableOpen={tablesOpen}
+        {...shared}
         note="Boxes span the middle half of incidents, the line inside is the median, whiskers reach the fastest and slowest; n is the number of incidents. Log scale."
         chart={(width, id) => <BoxPlot id={id} width={width} data={d["time-to-detect"]} label="Time to detect by failure class" />}
       />
@@ -105,16 +100,14 @@ export function InsightsCharts({
         id="time-to-resolve"
         title="Time to resolve, by class"
         data={d["time-to-resolve"]}
-        search={search}
-        tableOpen={tablesOpen}
+        {...shared}
         chart={(width, id) => <BoxPlot id={id} width={width} data={d["time-to-resolve"]} label="Time to resolve by failure class" />}
       />
       <InsightSection
         id="repeats"
         title={`Repeat incidents per ${coarse}`}
         data={d.repeats}
-        search={search}
-        tableOpen={tablesOpen}
+        {...shared}
         note="A repeat has the same primary class as an incident on the same team or model in the 180 days before it."
         chart={(width, id) => <ShareLine id={id} width={width} data={d.repeats} part="repeats" of="classified" label="Share of classified incidents that are repeats" />}
       />
@@ -122,16 +115,14 @@ export function InsightsCharts({
         id="action-items"
         title="Action items by failure class"
         data={d["action-items"]}
-        search={search}
-        tableOpen={tablesOpen}
+        {...shared}
         chart={(width, id) => <ActionBars id={id} width={width} data={d["action-items"]} label="Action items: done, open and overdue per class" />}
       />
       <InsightSection
         id="alert-rules"
         title="Alert rules, noisiest first"
         data={rules}
-        search={search}
-        tableOpen={tablesOpen}
+        {...shared}
         note="Precision: share of a rule's alerts (first received in the range) that led to a real incident."
         chart={(width, id) => (
           <ShareBars
@@ -150,8 +141,7 @@ export function InsightsCharts({
         id="detection"
         title="How incidents were detected"
         data={d.detection}
-        search={search}
-        tableOpen={tablesOpen}
+        {...shared}
         chart={(width, id) => <SplitBar id={id} width={width} data={d.detection} label="Incidents by detection source" />}
       />
     </>

@@ -49,10 +49,10 @@ afterAll(async () => {
   await server?.dispose();
 });
 
-async function signedIn(javaScriptEnabled: boolean, viewport?: { width: number; height: number }): Promise<Page> {
+async function signedIn(javaScriptEnabled: boolean, viewport?: { width: number; height: number }, base = server.url): Promise<Page> {
   const context = await browser.newContext({ javaScriptEnabled, acceptDownloads: true, ...(viewport ? { viewport } : {}) });
   const page = await context.newPage();
-  await page.goto(`${server.url}/login`);
+  await page.goto(`${base}/login`);
   await page.getByLabel("Email").fill(ADMIN.email);
   await page.getByLabel("Password").fill(ADMIN.password);
   await page.getByRole("button", { name: "Sign in" }).click();
@@ -152,13 +152,7 @@ describe("insights in Chromium", () => {
     const fixture = await startServer({ dir });
     try {
       await setupAdmin(fixture.url);
-      const context = await browser.newContext({ viewport: { width: 794, height: 1123 } });
-      const page = await context.newPage();
-      await page.goto(`${fixture.url}/login`);
-      await page.getByLabel("Email").fill(ADMIN.email);
-      await page.getByLabel("Password").fill(ADMIN.password);
-      await page.getByRole("button", { name: "Sign in" }).click();
-      await page.getByRole("heading", { name: "Incidents", level: 1 }).waitFor();
+      const page = await signedIn(true, { width: 794, height: 1123 }, fixture.url);
       await page.goto(`${fixture.url}/insights/report?from=2024-02-01&to=2024-05-31`);
       await page.emulateMedia({ media: "print" });
       // A block that may not break is moved whole to the next page when it does not fit, leaving the rest of the
@@ -178,7 +172,7 @@ describe("insights in Chromium", () => {
       const pages = (pdf.toString("latin1").match(/\/Type\s*\/Page\b/g) ?? []).length;
       expect(pages).toBeGreaterThan(1);
       expect(pages).toBeLessThanOrEqual(Math.ceil(height / 1123) + 1);
-      await context.close();
+      await page.context().close();
     } finally {
       await fixture.dispose();
     }
