@@ -158,27 +158,26 @@ function detectRows(rows: DetectSqlRow[]): DetectRow[] {
 export type ActionRow = { top: string | null; open: number; overdue: number; done: number; medianDays: number | null };
 
 /**
- * Open and done action items of the filtered incidents per top-level class, each a seek on action_items_incident_idx
- * (incident, status) per incident, grouped in index order (no sort). Items of incidents that do not count as
- * classified are counted apart (`_u`) for the unclassified row; its median needs its own scan (medians do not add up).
+ * Open and done action items of the filtered incidents per top-level class in one pass: a seek on
+ * action_items_incident_idx (incident, status) per incident, grouped in index order (no sort). Items of incidents
+ * that do not count as classified are counted apart (`_u`) for the unclassified row; its median needs its own scan
+ * (medians do not add up).
  */
-function openActionsQuery(f: InsightFilter, span: Span, now: number): SQL {
+function actionsQuery(f: InsightFilter, span: Span, now: number): SQL {
   const counted = classified(f);
-  return sql`select i.top_class_id as top, count(*) filter (where ${counted}) as open, count(*) filter (where ${counted} and a.due_at < ${now}) as overdue,
-      count(*) filter (where not (${counted})) as open_u, count(*) filter (where not (${counted}) and a.due_at < ${now}) as overdue_u
-    from incidents i indexed by incidents_class_insights_idx join action_items a on a.incident_id = i.id and a.status = 'open'
+  const open = sql`a.status = 'open'`;
+  const done = sql`a.status = 'done'`;
+  const overdue = sql`a.status = 'open' and a.due_at < ${now}`;
+  return sql`select i.top_class_id as top,
+      count(*) filter (where ${counted} and ${open}) as open, count(*) filter (where ${counted} and ${overdue}) as overdue,
+      count(*) filter (where ${counted} and ${done}) as done, ${daysToClose} filter (where ${counted} and ${done}) as medianMs,
+      count(*) filter (where not (${counted}) and ${open}) as open_u, count(*) filter (where not (${counted}) and ${overdue}) as overdue_u,
+      count(*) filter (where not (${counted}) and ${done}) as done_u
+    from incidents i indexed by incidents_class_insights_idx join action_items a on a.incident_id = i.id and a.status in ('open', 'done')
     where ${filtered(f, span)} group by i.top_class_id`;
 }
 
 const daysToClose = sql.raw("median(a.completed_at - a.created_at)");
-
-function doneActionsQuery(f: InsightFilter, span: Span): SQL {
-  const counted = classified(f);
-  return sql`select i.top_class_id as top, count(*) filter (where ${counted}) as done, ${daysToClose} filter (where ${counted}) as medianMs,
-      count(*) filter (where not (${counted})) as done_u
-    from incidents i indexed by incidents_class_insights_idx join action_items a on a.incident_id = i.id and a.status = 'done'
-    where ${filtered(f, span)} group by i.top_class_id`;
-}
 
 function unclassifiedDoneQuery(f: InsightFilter, span: Span): SQL {
   return sql`select ${daysToClose} as medianMs
@@ -186,10 +185,9 @@ function unclassifiedDoneQuery(f: InsightFilter, span: Span): SQL {
     where ${filtered(f, span)} and not (${classified(f)})`;
 }
 
-type OpenRow = { top: string | null; open: number; overdue: number; open_u: number; overdue_u: number };
-type DoneRow = { top: string | null; done: number; medianMs: number | null; done_u: number };
+type ActionSqlRow = { top: string | null; open: number; overdue: number; done: number; medianMs: number | null; open_u: number; overdue_u: number; done_u: number };
 
-function actionRows(open: OpenRow[], done: DoneRow[], unclassifiedMedianMs: number | null): ActionRow[] {
+function actionRows(counts: ActionSqlRow[], unclassifiedMedianMs: number | null): ActionRow[] {
   const rows = new Map<string | null, ActionRow>();
   const row = (top: string | null) => {
     let r = rows.get(top);
@@ -197,13 +195,12 @@ function actionRows(open: OpenRow[], done: DoneRow[], unclassifiedMedianMs: numb
     return r;
   };
   const days = (ms: number | null) => (ms === null ? null : ms / 86_400_000);
-  for (const o of open) {
-    if (o.open) Object.assign(row(o.top), { open: o.open - o.overdue, overdue: o.overdue });
-    if (o.open_u) Object.assign(row(null), { open: row(null).open + o.open_u - o.overdue_u, overdue: row(null).overdue + o.overdue_u });
-  }
-  for (const d of done) {
-    if (d.done) Object.assign(row(d.top), { done: d.done, medianDays: days(d.medianMs) });
-    if (d.done_u) row(null).done += d.done_u;
+  for (const c of counts) {
+    if (c.open || c.done) Object.assign(row(c.top), { open: c.open - c.overdue, overdue: c.overdue, done: c.done, medianDays: days(c.medianMs) });
+    if (c.open_u || c.done_u) {
+      const u = row(null);
+      Object.assign(u, { open: u.open + c.open_u - c.overdue_u, overdue: u.overdue + c.overdue_u, done: u.done + c.done_u });
+    }
   }
   if (rows.has(null)) row(null).medianDays = days(unclassifiedMedianMs);
   return [...rows.values()];
@@ -229,26 +226,26 @@ export async function readInsights(db: Db, f: InsightFilter, periods: Period[], 
   const span = spanOf(f);
   const before = { from: previous.start, to: previous.end };
   type Median = { top: string; median: number | null };
-  const scans = readInParallel<[DoneRow[], DurationSqlRow[], OpenRow[], CubeSqlRow[], CubeSqlRow[], Median[], DetectSqlRow[], { medianMs: number | null }[]]>(db, [
-    doneActionsQuery(f, span),
+  // The previous period is one more cell per class in the same cube query.
+  const scans = readInParallel<[ActionSqlRow[], DurationSqlRow[], CubeSqlRow[], Median[], DetectSqlRow[], { medianMs: number | null }[]]>(db, [
+    actionsQuery(f, span, now),
     durationQuery(f, span),
-    openActionsQuery(f, span, now),
-    cubeQuery(f, periods),
-    cubeQuery(f, [previous]),
+    cubeQuery(f, [...periods, previous]),
     resolveMedianQuery(f, before),
     unclassifiedDetectQuery(f, span),
     unclassifiedDoneQuery(f, span),
   ]);
   const names = new Map(db.all<{ id: string; name: string }>(sql`select id, name from failure_classes where parent_id is null`).map((r) => [r.id, r.name]));
   const rules = alertRules(db, span).map(({ rule, alerts, fires, real, precision }) => ({ rule, alerts, fires, real, precision }));
-  const [done, durations, open, cube, prevCube, previousResolve, unclassifiedDetect, unclassifiedDone] = await scans;
+  const [actions, durations, cells, previousResolve, unclassifiedDetect, unclassifiedDone] = await scans;
+  const cube = cubeRows(cells);
   return {
-    cube: cubeRows(cube),
-    previous: cubeRows(prevCube),
+    cube: cube.filter((r) => r.period !== previous.key),
+    previous: cube.filter((r) => r.period === previous.key),
     durations: durationRows(durations),
     previousResolve,
     detect: detectRows([...durations, ...unclassifiedDetect]),
-    actions: actionRows(open, done, unclassifiedDone[0]?.medianMs ?? null),
+    actions: actionRows(actions, unclassifiedDone[0]?.medianMs ?? null),
     rules,
     names,
   };
