@@ -3,23 +3,11 @@ import type { SQL } from "drizzle-orm";
 import { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
 import type { Db } from "./client";
 
-// Each worker holds its own read-only connection; WAL lets them read while the main connection writes.
-const WORKER = `
-const { parentPort, workerData } = require("node:worker_threads");
-const Database = require("better-sqlite3");
-const db = new Database(workerData.file, { readonly: true });
-db.pragma("busy_timeout = 5000");
-const statements = new Map();
-parentPort.on("message", ({ id, sql, params }) => {
-  try {
-    let stmt = statements.get(sql);
-    if (!stmt) statements.set(sql, (stmt = db.prepare(sql)));
-    parentPort.postMessage({ id, rows: stmt.all(...params) });
-  } catch (e) {
-    parentPort.postMessage({ id, error: String(e && e.message || e) });
-  }
-});
-`;
+/**
+ * The worker script. Both this file (db/readers.ts) and the built server's bundle of it (build/index.js) sit one
+ * folder below the app root, so one relative URL finds it from either.
+ */
+const WORKER_FILE = new URL("../db/reader-worker.mjs", import.meta.url);
 
 type Pending = { resolve: (rows: unknown[]) => void; reject: (e: Error) => void };
 type Pool = { workers: { worker: Worker; busy: number }[]; pending: Map<number, Pending> };
@@ -33,7 +21,7 @@ function poolFor(file: string, size: number): Pool {
   if (pool) return pool;
   const pending = new Map<number, Pending>();
   const workers = Array.from({ length: size }, () => {
-    const slot = { worker: new Worker(WORKER, { eval: true, workerData: { file } }), busy: 0 };
+    const slot = { worker: new Worker(WORKER_FILE, { workerData: { file } }), busy: 0 };
     slot.worker.unref();
     slot.worker.on("message", (m: { id: number; rows?: unknown[]; error?: string }) => {
       slot.busy--;
@@ -41,6 +29,13 @@ function poolFor(file: string, size: number): Pool {
       pending.delete(m.id);
       if (m.error !== undefined) p?.reject(new Error(m.error));
       else p?.resolve(m.rows!);
+    });
+    // A worker that dies (its file unreadable, the database gone) fails what it holds, and the next call starts afresh.
+    slot.worker.on("error", (e) => {
+      pools.delete(file);
+      for (const w of workers) void w.worker.terminate();
+      for (const p of pending.values()) p.reject(e);
+      pending.clear();
     });
     return slot;
   });

@@ -1,26 +1,34 @@
 import type { ReactNode } from "react";
+import type { Dataset } from "~/utils/dataset";
 import { ChartTable } from "./charts/chart-table";
+import { partialNote } from "./charts/frame";
+import { ResponsiveChart } from "./charts/responsive";
 
-export type TableData = { columns: string[]; rows: (string | number)[][] };
-
-/** One chart with its numbers as a table and a CSV download of the same table. */
+/**
+ * One chart with its numbers: the chart (drawn at each layout width), a note, the table and a CSV download, all
+ * three from the same dataset.
+ */
 export function InsightSection({
   id,
   title,
-  table,
+  data,
   search,
-  children,
+  chart,
   note,
+  tableOpen = false,
 }: {
   id: string;
   title: string;
-  table: TableData;
+  data: Dataset;
   search: string;
-  children: ReactNode;
+  chart?: (width: number, chartId: string) => ReactNode;
   note?: ReactNode;
+  /** The printable report shows every table (a closed <details> does not print). */
+  tableOpen?: boolean;
 }) {
-  const columns = table.columns.map((label, i) => ({ key: String(i), label }));
-  const rows = table.rows.map((r) => Object.fromEntries(r.map((v, i) => [String(i), v])));
+  const periods = data.columns.some((c) => c.key === "partial")
+    ? partialNote(data.rows.map((r) => ({ period: String(r.period), partial: (r.partial as string | null) ?? null })))
+    : "";
   return (
     <section className="card insight" id={id} aria-labelledby={`${id}-title`}>
       <div className="spread">
@@ -31,11 +39,17 @@ export function InsightSection({
           CSV
         </a>
       </div>
-      {children}
-      {note ? <p className="muted">{note}</p> : null}
-      <details>
+      {chart ? <ResponsiveChart id={`chart-${id}`}>{chart}</ResponsiveChart> : null}
+      {note || periods ? (
+        <p className="chart-note">
+          {note}
+          {note && periods ? " " : null}
+          {periods ? `Hatched or hollow marks are partial periods (${periods.replace(/^partial: /, "")}).` : null}
+        </p>
+      ) : null}
+      <details className="insight-table" open={tableOpen || !chart}>
         <summary>Numbers</summary>
-        <ChartTable caption={title} columns={columns} rows={rows} />
+        <ChartTable caption={title} data={data} />
       </details>
     </section>
   );

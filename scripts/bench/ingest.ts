@@ -124,7 +124,7 @@ async function startFaultline(): Promise<Target> {
   const { secret } = createToken(db, { name: "bench", scope: "webhook" }, { id: null, label: "bench" });
   db.$client.close();
   const nodeArgs = args.profile ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(args.profile)}`] : [];
-  const app = await startAppProcess(dbFile, { LOG_LEVEL: process.env.LOG_LEVEL ?? "info" }, nodeArgs);
+  const app = await startAppProcess(dbFile, { LOG_LEVEL: process.env.LOG_LEVEL ?? "info" }, { nodeArgs });
   return { name: "faultline", url: `${app.url}/api/webhooks/alertmanager`, headers: { Authorization: `Bearer ${secret}` }, body: webhookBody, pid: app.process.pid!, stop: app.stop };
 }
 

@@ -1,6 +1,10 @@
-// Usage: npm run bench:pages -- --db PATH [--runs 20] [--path /insights?team=x ...] [--email admin@example.com] [--password faultline-demo]
+// Usage: npm run bench:pages -- --db PATH [--runs 20] [--path /insights?team=x ...] [--compare DIR [--compare-path P ...]]
+//          [--email admin@example.com] [--password faultline-demo]
 // Serves a seeded database (make one with `npm run seed -- --db PATH --incidents 100000 --alerts 1000000`) and
 // prints the median and p90 response time of the main pages (or of each --path given), signed in, over loopback.
+// --compare DIR also serves the same database from another built checkout (e.g. an export of main) and alternates
+// requests between the two, so both see the same machine load: it prints both medians and their ratio. Its paths
+// are --compare-path, one per --path, where the other checkout spells a page differently (default: the same).
 import { parseArgs } from "node:util";
 import { startAppProcess } from "../lib/app-process";
 import { percentile } from "./lib";
@@ -10,6 +14,8 @@ const { values: args } = parseArgs({
     db: { type: "string" },
     runs: { type: "string", default: "20" },
     path: { type: "string", multiple: true },
+    compare: { type: "string" },
+    "compare-path": { type: "string", multiple: true },
     email: { type: "string", default: "admin@example.com" },
     password: { type: "string", default: "faultline-demo" },
   },
@@ -20,9 +26,10 @@ if (!args.db) {
 }
 const runs = Number(args.runs);
 const app = await startAppProcess(args.db);
+const other = args.compare ? await startAppProcess(args.db, {}, { cwd: args.compare }) : null;
 
 /** Signs in like a browser: fetch the form for its CSRF token and cookie, post it, keep the session cookie. */
-async function signIn(): Promise<string> {
+async function signIn(app: { url: string }): Promise<string> {
   const page = await fetch(`${app.url}/login`);
   const csrfCookie = page.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
   const token = /name="csrf" value="([^"]+)"/.exec(await page.text())?.[1] ?? "";
@@ -36,15 +43,21 @@ async function signIn(): Promise<string> {
   return [csrfCookie, ...res.headers.getSetCookie().map((c) => c.split(";")[0])].join("; ");
 }
 
-try {
-  const cookie = await signIn();
-  const get = async (path: string) => {
+/** A signed-in GET that returns its time in ms (and fails on anything but 200). */
+async function timer(target: { url: string }) {
+  const cookie = await signIn(target);
+  return async (path: string) => {
     const t0 = performance.now();
-    const res = await fetch(`${app.url}${path}`, { headers: { Cookie: cookie } });
+    const res = await fetch(`${target.url}${path}`, { headers: { Cookie: cookie } });
     await res.arrayBuffer();
     if (res.status !== 200) throw new Error(`${path} answered ${res.status}`);
     return performance.now() - t0;
   };
+}
+
+try {
+  const get = await timer(app);
+  const cookie = await signIn(app);
   const firstIncident = /href="\/incidents\/(\d+)"/.exec(await (await fetch(`${app.url}/incidents`, { headers: { Cookie: cookie } })).text())?.[1];
   const pages: [string, string][] = args.path?.map((p) => [p, p]) ?? [
     ["incident list", "/incidents"],
@@ -59,8 +72,26 @@ try {
     ["alert rules", "/alerts/rules"],
     ["alerts inbox", "/alerts"],
   ];
-  console.log(`${runs} runs each after 2 warm-up requests, ms over loopback:`);
-  for (const [name, path] of pages) {
+  if (other) {
+    const getOther = await timer(other);
+    const otherPaths = args["compare-path"] ?? pages.map(([, p]) => p);
+    console.log(`${runs} runs each after 2 warm-up requests, alternating with ${args.compare}, median ms over loopback:`);
+    for (const [k, [name, path]] of pages.entries()) {
+      const there = otherPaths[k] ?? path;
+      for (const p of [path, path]) await get(p);
+      for (const p of [there, there]) await getOther(p);
+      const [here, them]: number[][] = [[], []];
+      for (let i = 0; i < runs; i++) {
+        here.push(await get(path));
+        them.push(await getOther(there));
+      }
+      const [a, b] = [here, them].map((t) => percentile(t.sort((x, y) => x - y), 50));
+      console.log(`  ${name.padEnd(28)} this ${a.toFixed(1).padStart(7)}   other ${b.toFixed(1).padStart(7)}   ratio ${(a / b).toFixed(2)}   ${path}${there === path ? "" : ` vs ${there}`}`);
+    }
+  } else {
+    console.log(`${runs} runs each after 2 warm-up requests, ms over loopback:`);
+  }
+  for (const [name, path] of other ? [] : pages) {
     await get(path);
     await get(path);
     const times: number[] = [];
@@ -70,4 +101,5 @@ try {
   }
 } finally {
   await app.stop();
+  await other?.stop();
 }

@@ -4,13 +4,15 @@ export type AppProcess = { url: string; process: ChildProcess; stop: () => Promi
 
 /**
  * Runs a TypeScript script under tsx (`nodeArgs` before it, e.g. --cpu-prof) and resolves with its URL once it
- * prints "listening on http://host:port". Its later output is left for callers to read from `process`.
+ * prints "listening on http://host:port". Its later output is left for callers to read from `process`. `cwd` is the
+ * checkout to run it in (another one, built, to compare against).
  */
 export async function startListeningScript(
   script: string,
-  opts: { args?: string[]; env?: Record<string, string>; nodeArgs?: string[] } = {},
+  opts: { args?: string[]; env?: Record<string, string>; nodeArgs?: string[]; cwd?: string } = {},
 ): Promise<AppProcess> {
   const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), "--import", "tsx", script, ...(opts.args ?? [])], {
+    cwd: opts.cwd,
     env: { ...process.env, ...opts.env },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -52,9 +54,13 @@ export async function startListeningScript(
  * Starts the built app (`npm run build` first) as `npm start` would, on `dbFile` and a free loopback port,
  * and resolves once it listens. Used by the tests and the benchmarks.
  */
-export function startAppProcess(dbFile: string, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<AppProcess> {
+export function startAppProcess(
+  dbFile: string,
+  env: Record<string, string> = {},
+  opts: { nodeArgs?: string[]; cwd?: string } = {},
+): Promise<AppProcess> {
   return startListeningScript("scripts/server.ts", {
     env: { NODE_ENV: "production", DATABASE_URL: dbFile, PORT: "0", HOST: "127.0.0.1", ...env },
-    nodeArgs,
+    ...opts,
   });
 }

@@ -1,32 +1,30 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { addActionItem, setActionStatus } from "~/domain/actions.server";
-import { alertRules, linkAlert, modelLabels, receiveDelivery, setTriage } from "~/domain/alerts.server";
-import type { Actor } from "~/domain/audit.server";
-import { classificationSchema, classifyIncident } from "~/domain/classification.server";
-import { createIncident, type IncidentInput } from "~/domain/incidents.server";
+import { alertRules, linkAlert, setTriage } from "~/domain/alerts.server";
+import { binFor, FilterError, parseInsightQuery, periodsOf, previousRange, resolveRange } from "~/domain/insight-filter.server";
+import { biggestChanges, filterOptions, insights, reportSummary, type Insights } from "~/domain/insights.server";
 import { TransitionError, changeStatus } from "~/domain/lifecycle.server";
-import {
-  filterOptions,
-  insights,
-  parseInsightFilter,
-  periods,
-  quarterOf,
-  reportSummary,
-  toCsv,
-  type Insights,
-} from "~/domain/insights.server";
-import { linkVersion, registerVersion, versionInputSchema } from "~/domain/models.server";
 import { loadTaxonomy, syncTaxonomy, type TaxonomyEntry } from "~/domain/taxonomy.server";
+import { toCsv, type Dataset } from "~/utils/dataset";
 import type { Db } from "~/utils/db.server";
-import { parseWebhook } from "~/webhooks/index";
 import { makeTestDb, type TestDb } from "../helpers/db";
-
-const ACTOR: Actor = { id: null, label: "insights-test" };
-const BOT: Actor = { id: null, label: "token:alerts" };
-const MIN = 60_000;
-/** The fixed "now" of every insights call: action items due before it are overdue. */
-const NOW = Date.UTC(2024, 6, 15, 12, 0);
-const t = (s: string) => Date.parse(`${s}Z`);
+import {
+  ACTOR,
+  buildFixture,
+  CAPACITY,
+  CHANGE,
+  COMPAT,
+  DATA,
+  DEPENDENCY,
+  deliver,
+  NOW,
+  QUALITY,
+  R1,
+  R2,
+  R3,
+  SOFTWARE,
+  t,
+  TRAINING,
+} from "../helpers/insights-fixture";
 
 let taxonomy: TaxonomyEntry[];
 const dbs: TestDb[] = [];
@@ -43,212 +41,93 @@ beforeAll(() => {
 });
 afterAll(() => dbs.forEach((d) => d.cleanup()));
 
-// Top-level class names, as the taxonomy in content/ spells them.
-const DATA = "Data quality & distribution shift";
-const COMPAT = "Artifact & feature compatibility";
-const CAPACITY = "Capacity, resources & hardware";
-const CHANGE = "Change & deployment";
-const DEPENDENCY = "Upstream dependency & data delivery";
-const QUALITY = "Model quality & output harm";
-const SOFTWARE = "Conventional software defect";
-const TRAINING = "Training & model configuration";
-
-// Alert rules: one plain, one with a comma and quotes, one that a spreadsheet would run as a formula.
-const R1 = "FeatureDrift";
-const R2 = 'Latency "p99", api';
-const R3 = "+ErrorBudgetBurn";
-
-type Spec = {
-  title: string;
-  start: string;
-  team: string;
-  severity: IncidentInput["severity"];
-  source: IncidentInput["detectionSource"];
-  /** Minutes from start to detection / resolution. */
-  detect?: number;
-  resolve?: number;
-  cls?: string;
-};
-
-function addIncident(db: Db, s: Spec): number {
-  const startedAt = t(s.start);
-  const input: IncidentInput = {
-    title: s.title,
-    severity: s.severity,
-    team: s.team,
-    summary: "",
-    impact: "",
-    detectionSource: s.source,
-    startedAt,
-    detectedAt: s.detect === undefined ? null : startedAt + s.detect * MIN,
-    mitigatedAt: null,
-    resolvedAt: s.resolve === undefined ? null : startedAt + s.resolve * MIN,
-  };
-  const id = createIncident(db, input, ACTOR);
-  if (s.cls) classifyIncident(db, id, classificationSchema.parse({ primary: s.cls }), ACTOR);
-  return id;
-}
-
-/** An action item with deterministic created / completed times. */
-function addAction(
-  db: Db,
-  incidentId: number,
-  a: { due?: string; status?: "open" | "done" | "wont_do"; created?: string; completed?: string },
-): number {
-  const id = addActionItem(
-    db,
-    incidentId,
-    { title: `Action for #${incidentId}`, owner: "", dueAt: a.due ? t(a.due) : null, kind: "prevent" },
-    ACTOR,
-  );
-  if (a.status && a.status !== "open") setActionStatus(db, incidentId, id, a.status, ACTOR);
-  db.$client
-    .prepare("update action_items set created_at = ?, completed_at = ? where id = ?")
-    .run(t(a.created ?? "2024-01-01T00:00"), a.status && a.status !== "open" ? t(a.completed!) : null, id);
-  return id;
-}
-
-type GenericAlert = { name: string; status: "firing" | "resolved"; fingerprint: string; group?: string; startsAt?: string; endsAt?: string; labels?: Record<string, string> };
-
-function deliver(db: Db, now: number, ...alerts: GenericAlert[]) {
-  const body = JSON.stringify({ alerts });
-  const events = parseWebhook("generic", JSON.parse(body), { modelLabel: modelLabels().model });
-  return receiveDelivery(db, { sender: "generic", headers: { "content-type": "application/json" }, body, tokenId: null }, events, BOT, now);
-}
-
-function alertId(db: Db, fingerprint: string): number {
-  return (db.$client.prepare("select id from alerts where fingerprint = ?").get(fingerprint) as { id: number }).id;
-}
-function alertIncident(db: Db, fingerprint: string): number {
-  return (db.$client.prepare("select incident_id from alerts where fingerprint = ?").get(fingerprint) as { incident_id: number }).incident_id;
-}
-
-/**
- * The hand-built fixture. In range (2024-02-01 .. 2024-05-31): I1..I13, 13 incidents, 11 classified across 8
- * top-level classes, 3 repeats (I1, I4 on team ranking; I7 through model "ranker"). I0 and I14 fall just outside.
- * Alerts: drafts X1..X5 that started in December 2023 (outside the incident range) but were received in range,
- * except X5's alert (June).
- */
-function buildFixture(db: Db) {
-  const ranker1 = registerVersion(db, "ranker", versionInputSchema.parse({ version: "v1" }), ACTOR, t("2023-06-01T00:00")).versionId;
-  const ranker2 = registerVersion(db, "ranker", versionInputSchema.parse({ version: "v2" }), ACTOR, t("2023-09-01T00:00")).versionId;
-  const scorer1 = registerVersion(db, "scorer", versionInputSchema.parse({ version: "v1" }), ACTOR, t("2023-06-01T00:00")).versionId;
-
-  const I: Record<string, number> = {};
-  I.I0 = addIncident(db, { title: "Corrupt features (January)", start: "2024-01-20T10:00", team: "ranking", severity: "SEV2", source: "alert", detect: 5, resolve: 50, cls: "data.corruption" });
-  I.I1 = addIncident(db, { title: "Corrupt features again", start: "2024-02-05T10:00", team: "ranking", severity: "SEV1", source: "alert", detect: 10, resolve: 120, cls: "data.corruption" });
-  I.I2 = addIncident(db, { title: "Search p99 over SLO", start: "2024-02-12T08:00", team: "search", severity: "SEV2", source: "user_report", detect: 20, resolve: 80, cls: "capacity.latency-slo" });
-  I.I3 = addIncident(db, { title: "Unexplained dip", start: "2024-02-20T00:00", team: "ranking", severity: "SEV3", source: "dashboard", detect: 15, resolve: 45 });
-  I.I4 = addIncident(db, { title: "Corrupt features, third time", start: "2024-03-03T09:30", team: "ranking", severity: "SEV2", source: "alert", detect: 30, resolve: 240, cls: "data.corruption" });
-  I.I5 = addIncident(db, { title: "Config pushed everywhere at once", start: "2024-03-10T14:00", team: "search", severity: "SEV3", source: "test", cls: "change.config-push" });
-  I.I6 = addIncident(db, { title: "Train/serve skew", start: "2024-03-25T23:59", team: "search", severity: "SEV1", source: "alert", detect: 5, resolve: 65, cls: "compat.train-serve-skew" });
-  I.I7 = addIncident(db, { title: "Train/serve skew on v2", start: "2024-04-02T00:00", team: "ranking", severity: "SEV2", source: "other", detect: 15, resolve: 125, cls: "compat.train-serve-skew" });
-  I.I8 = addIncident(db, { title: "Training diverged", start: "2024-04-15T12:00", team: "ranking", severity: "SEV2", source: null, detect: 60, resolve: 600, cls: "training.divergence" });
-  I.I9 = addIncident(db, { title: "Seasonal drift", start: "2024-04-28T06:00", team: "search", severity: "SEV4", source: "alert", detect: 50, cls: "data.natural-drift" });
-  I.I10 = addIncident(db, { title: "Users report odd results", start: "2024-05-06T00:00", team: "search", severity: "SEV3", source: "user_report" });
-  I.I11 = addIncident(db, { title: "Accuracy regression", start: "2024-05-14T00:00", team: "ranking", severity: "SEV1", source: "alert", detect: 0, resolve: 30, cls: "quality.accuracy-regression" });
-  I.I12 = addIncident(db, { title: "Upstream schema break", start: "2024-05-20T00:00", team: "search", severity: "SEV2", source: "dashboard", detect: 45, cls: "dependency.schema-break" });
-  I.I13 = addIncident(db, { title: "Wrong invariant", start: "2024-05-31T23:59", team: "ranking", severity: "SEV3", source: "alert", detect: 1, resolve: 2, cls: "software.wrong-invariant" });
-  I.I14 = addIncident(db, { title: "Corrupt features in June", start: "2024-06-01T00:00", team: "ranking", severity: "SEV2", source: "alert", detect: 10, resolve: 20, cls: "data.corruption" });
-
-  linkVersion(db, I.I6, ranker1, "suspected_cause", ACTOR);
-  linkVersion(db, I.I7, ranker2, "suspected_cause", ACTOR);
-  linkVersion(db, I.I11, scorer1, "affected", ACTOR);
-
-  // Action items (now = 2024-07-15 12:00).
-  addAction(db, I.I0, { due: "2024-07-01T00:00" }); // overdue, but out of range
-  addAction(db, I.I1, { status: "done", created: "2024-02-06T00:00", completed: "2024-02-09T00:00" }); // 3 days
-  addAction(db, I.I1, { due: "2024-07-01T00:00" }); // overdue
-  addAction(db, I.I4, { status: "done", created: "2024-03-04T00:00", completed: "2024-03-14T00:00" }); // 10 days
-  addAction(db, I.I4, { due: "2024-08-01T00:00" }); // open
-  addAction(db, I.I4, { status: "wont_do", created: "2024-03-04T00:00", completed: "2024-03-05T00:00" }); // counted nowhere
-  addAction(db, I.I9, { status: "done", created: "2024-04-29T00:00", completed: "2024-05-05T12:00" }); // 6.5 days
-  addAction(db, I.I6, {}); // open, no due date
-  addAction(db, I.I7, { due: "2024-07-15T12:00" }); // due exactly now: open, not overdue
-  addAction(db, I.I7, { status: "done", created: "2024-04-03T00:00", completed: "2024-04-05T12:00" }); // 2.5 days
-  addAction(db, I.I2, {}); // the only item of its class: open, no due date
-  addAction(db, I.I3, { due: "2024-07-10T00:00" }); // overdue
-  addAction(db, I.I3, { status: "done", created: "2024-02-21T00:00", completed: "2024-02-22T00:00" }); // 1 day
-  addAction(db, I.I8, { status: "wont_do", created: "2024-04-16T00:00", completed: "2024-04-17T00:00" });
-  addAction(db, I.I14, { due: "2024-07-01T00:00" }); // out of range
-
-  // Alerts. D1 (March 3): a1, a2 open draft X1 (group g1); a3 opens X2 (g2).
-  deliver(
-    db,
-    t("2024-03-03T10:00"),
-    { name: R1, status: "firing", fingerprint: "a1", group: "g1", startsAt: "2023-12-01T00:00:00Z" },
-    { name: R1, status: "firing", fingerprint: "a2", group: "g1", startsAt: "2023-12-01T00:05:00Z" },
-    { name: R2, status: "firing", fingerprint: "a3", group: "g2", startsAt: "2023-12-02T00:00:00Z" },
-  );
-  // D2 (April 10): a4 opens X3, a5 opens X4, a6 and a8 join X2.
-  deliver(
-    db,
-    t("2024-04-10T10:00"),
-    { name: R1, status: "firing", fingerprint: "a4", group: "g3", startsAt: "2023-12-03T00:00:00Z" },
-    { name: R3, status: "firing", fingerprint: "a5", group: "g4", startsAt: "2023-12-04T00:00:00Z" },
-    { name: R2, status: "firing", fingerprint: "a6", group: "g2", startsAt: "2023-12-02T00:10:00Z" },
-    { name: R2, status: "firing", fingerprint: "a8", group: "g2", startsAt: "2023-12-02T00:20:00Z" },
-  );
-  // a1 resolves and fires again: 2 fires, 3 deliveries, still first received on March 3.
-  deliver(db, t("2024-04-11T10:00"), { name: R1, status: "resolved", fingerprint: "a1", group: "g1", startsAt: "2023-12-01T00:00:00Z", endsAt: "2024-04-11T09:00:00Z" });
-  deliver(db, t("2024-04-12T10:00"), { name: R1, status: "firing", fingerprint: "a1", group: "g1", startsAt: "2024-04-12T09:00:00Z" });
-  // D5 (June 10), after the range: a7 opens X5.
-  deliver(db, t("2024-06-10T10:00"), { name: R1, status: "firing", fingerprint: "a7", group: "g5", startsAt: "2023-12-05T00:00:00Z" });
-
-  const X = { X1: alertIncident(db, "a1"), X2: alertIncident(db, "a3"), X3: alertIncident(db, "a4"), X4: alertIncident(db, "a5"), X5: alertIncident(db, "a7") };
-  const A = Object.fromEntries(["a1", "a2", "a3", "a4", "a5", "a6", "a7", "a8"].map((f) => [f, alertId(db, f)]));
-
-  changeStatus(db, X.X1, "investigating", ACTOR); // a1 real; a2 becomes noise below
-  setTriage(db, A.a2, "noise", ACTOR);
-  setTriage(db, A.a4, "actionable", ACTOR); // real although X3 stays a draft
-  setTriage(db, A.a5, "noise", ACTOR);
-  linkAlert(db, A.a6, I.I6, ACTOR); // moved from draft X2 to an investigating incident: real
-
-  return { I, X, A, versions: { ranker1, ranker2, scorer1 } };
-}
-
-const filterOf = (query: string) => parseInsightFilter(new URLSearchParams(query), NOW);
+const query = (q: string) => parseInsightQuery(new URLSearchParams(q));
+const run = (db: Db, q: string) => insights(db, query(q), NOW);
 const RANGE = "from=2024-02-01&to=2024-05-31";
+/** A dataset's rows as arrays in column order: what the table and the CSV show. */
+const cells = (d: Dataset) => d.rows.map((r) => d.columns.map((c) => r[c.key]));
+const labels = (d: Dataset) => d.columns.map((c) => c.label);
+const FEW = "few (under 5)";
 
-describe("parseInsightFilter, periods, quarterOf", () => {
-  it("reads an explicit range and filters, dropping malformed values", () => {
-    expect(filterOf(`${RANGE}&team=ranking&severity=SEV1&severity=SEV4&family=ml&model=ranker`)).toEqual({
+describe("filters: checked, never silently replaced", () => {
+  it("reads a range and filters", () => {
+    expect(query(`${RANGE}&team=ranking&severity=SEV1&severity=SEV4&family=ml&model=ranker&suggested=include`)).toEqual({
+      range: "",
       from: "2024-02-01",
       to: "2024-05-31",
       team: "ranking",
       model: "ranker",
       severity: ["SEV1", "SEV4"],
       family: "ml",
-    });
-    expect(filterOf("from=2024-2-1&to=yesterday&severity=SEV9&family=both")).toEqual({
-      from: "2023-08-01",
-      to: "2024-07-15",
-      team: "",
-      model: "",
-      severity: [],
-      family: "",
+      suggested: "include",
     });
   });
 
-  it("defaults to the 12 months up to today (UTC)", () => {
-    expect(filterOf("")).toMatchObject({ from: "2023-08-01", to: "2024-07-15" });
-    expect(periods(filterOf("")).months).toHaveLength(12);
-    expect(parseInsightFilter(new URLSearchParams(""), Date.UTC(2024, 0, 31, 23, 59))).toMatchObject({ from: "2023-02-01", to: "2024-01-31" });
-  });
-
-  it("lists every month and quarter of the range", () => {
-    expect(periods(filterOf(RANGE))).toEqual({ months: ["2024-02", "2024-03", "2024-04", "2024-05"], quarters: ["2024-Q1", "2024-Q2"] });
-    expect(periods(filterOf("from=2023-11-15&to=2024-01-02"))).toEqual({ months: ["2023-11", "2023-12", "2024-01"], quarters: ["2023-Q4", "2024-Q1"] });
-    expect(["2024-01", "2024-03", "2024-04", "2024-06", "2024-07", "2024-09", "2024-10", "2024-12"].map(quarterOf)).toEqual([
-      "2024-Q1",
-      "2024-Q1",
-      "2024-Q2",
-      "2024-Q2",
-      "2024-Q3",
-      "2024-Q3",
-      "2024-Q4",
-      "2024-Q4",
+  it("refuses dates that are malformed, impossible, outside 1970–2100 or reversed, and bad values, listing every problem", () => {
+    const problems = (q: string) => {
+      try {
+        query(q);
+      } catch (e) {
+        if (e instanceof FilterError) return e.problems;
+        throw e;
+      }
+      return [];
+    };
+    expect(problems("from=0001-01-01&to=9999-12-31")).toEqual([
+      "from 0001-01-01 is outside 1970-01-01 – 2100-12-31.",
+      "to 9999-12-31 is outside 1970-01-01 – 2100-12-31.",
     ]);
+    expect(problems("from=2026-13-45")).toEqual(["from 2026-13-45 is not a calendar date."]);
+    expect(problems("to=2025-02-29")).toEqual(["to 2025-02-29 is not a calendar date."]);
+    expect(problems("from=2024-2-1&to=yesterday")).toEqual(['from "2024-2-1" is not a date: use YYYY-MM-DD.', 'to "yesterday" is not a date: use YYYY-MM-DD.']);
+    expect(problems("from=2024-06-01&to=2024-05-31")).toEqual(["from 2024-06-01 is after to 2024-05-31."]);
+    expect(problems("severity=SEV9&family=both&range=forever")).toEqual([
+      'range must be "all" or left out',
+      "severity must be one of SEV1, SEV2, SEV3, SEV4",
+      'family must be "ml" or "non-ml"',
+    ]);
+    expect(problems("from=1970-01-01&to=2100-12-31")).toEqual([]);
+    expect(problems("to=2024-02-29")).toEqual([]);
+  });
+
+  it("defaults to the 12 months up to today (UTC); all time runs from the first incident to today", () => {
+    const span = { first: t("2019-03-04T05:00"), last: t("2024-07-01T00:00") };
+    expect(resolveRange(query(""), NOW, span)).toMatchObject({ from: "2023-08-01", to: "2024-07-15" });
+    expect(resolveRange(query(""), Date.UTC(2024, 0, 31, 23, 59), span)).toMatchObject({ from: "2023-02-01", to: "2024-01-31" });
+    expect(resolveRange(query("range=all&from=2024-01-01"), NOW, span)).toMatchObject({ from: "2019-03-04", to: "2024-07-15" });
+    expect(resolveRange(query("range=all"), NOW, { first: null, last: null })).toMatchObject({ from: "2024-07-15", to: "2024-07-15" });
+    expect(previousRange({ ...resolveRange(query(RANGE), NOW, span) })).toEqual({ from: "2023-10-03", to: "2024-01-31" });
+  });
+
+  it("bins by month up to two years, by quarter up to eight, by year beyond; bounded at 131 years", () => {
+    const bin = (from: string, to: string) => binFor({ from, to });
+    expect([bin("2024-01-01", "2025-12-31"), bin("2024-01-01", "2026-01-01"), bin("2018-01-01", "2025-12-31"), bin("2017-12-01", "2025-12-31")]).toEqual([
+      "month",
+      "quarter",
+      "quarter",
+      "year",
+    ]);
+    expect(periodsOf({ from: "1970-01-01", to: "2100-12-31" }, bin("1970-01-01", "2100-12-31"))).toHaveLength(131);
+    expect(periodsOf({ from: "2024-01-01", to: "2025-12-31" }, "month")).toHaveLength(24);
+  });
+
+  it("marks the periods a range cuts as partial, saying what they cover", () => {
+    const keysAndMarks = (from: string, to: string, b: "month" | "quarter" | "year") => periodsOf({ from, to }, b).map((p) => [p.key, p.partial]);
+    expect(keysAndMarks("2025-12-05", "2026-11-24", "quarter")).toEqual([
+      ["2025-Q4", "from Dec 5"],
+      ["2026-Q1", null],
+      ["2026-Q2", null],
+      ["2026-Q3", null],
+      ["2026-Q4", "to Nov 24"],
+    ]);
+    expect(keysAndMarks("2024-02-01", "2024-05-31", "month").map(([, p]) => p)).toEqual([null, null, null, null]);
+    expect(keysAndMarks("2024-03-05", "2024-03-20", "month")).toEqual([["2024-03", "Mar 5 – Mar 20"]]);
+    expect(keysAndMarks("2016-01-01", "2026-11-24", "year").slice(-2)).toEqual([
+      ["2025", null],
+      ["2026", "to Nov 24"],
+    ]);
+    const q = periodsOf({ from: "2025-12-05", to: "2026-11-24" }, "quarter");
+    expect([q[0].start, q[0].end, q[4].end]).toEqual([t("2025-12-05T00:00"), t("2026-01-01T00:00"), t("2026-11-25T00:00")]);
   });
 });
 
@@ -256,11 +135,13 @@ describe("insights over a hand-built fixture", () => {
   let db: Db;
   let fx: ReturnType<typeof buildFixture>;
   let data: Insights;
+  let d: Insights["datasets"];
 
   beforeAll(async () => {
     db = freshDb();
     fx = buildFixture(db);
-    data = await insights(db, filterOf(RANGE), NOW);
+    data = await run(db, RANGE);
+    d = data.datasets;
   });
 
   it("has the repeat flags the fixture intends", () => {
@@ -268,225 +149,179 @@ describe("insights over a hand-built fixture", () => {
     expect(repeats.map((r) => r.id)).toEqual([fx.I.I1, fx.I.I4, fx.I.I7, fx.I.I14]);
   });
 
-  it("counts the incidents that started in the range", () => {
-    expect(data.total).toBe(13);
-    expect(data.classified).toBe(11);
+  it("counts the incidents that started in the range, by month, compared with the 121 days before", () => {
+    expect(data.summary).toEqual({ total: 13, classified: 11, suggestedLeftOut: 0, bin: "month", previous: { from: "2023-10-03", to: "2024-01-31" } });
   });
 
-  it("stacks incidents per month: six biggest classes, Other classes, Unclassified", () => {
-    expect(data.monthly).toEqual({
-      periods: ["2024-02", "2024-03", "2024-04", "2024-05"],
-      series: [
-        { key: "data", label: DATA, values: [1, 1, 1, 0] },
-        { key: "compat", label: COMPAT, values: [0, 1, 1, 0] },
-        { key: "capacity", label: CAPACITY, values: [1, 0, 0, 0] },
-        { key: "change", label: CHANGE, values: [0, 1, 0, 0] },
-        { key: "dependency", label: DEPENDENCY, values: [0, 0, 0, 1] },
-        { key: "quality", label: QUALITY, values: [0, 0, 0, 1] },
-        { key: "other", label: "Other classes", values: [0, 0, 1, 1] },
-        { key: "unclassified", label: "Unclassified", values: [1, 0, 0, 1] },
-      ],
-    });
-    expect(data.tables["classes-by-month"]).toEqual({
-      columns: ["month", DATA, COMPAT, CAPACITY, CHANGE, DEPENDENCY, QUALITY, "Other classes", "Unclassified"],
-      rows: [
-        ["2024-02", 1, 0, 1, 0, 0, 0, 0, 1],
-        ["2024-03", 1, 1, 0, 1, 0, 0, 0, 0],
-        ["2024-04", 1, 1, 0, 0, 0, 0, 1, 0],
-        ["2024-05", 0, 0, 0, 0, 1, 1, 1, 1],
-      ],
-    });
+  it("stacks incidents per month: six biggest classes, Other classes, Unclassified, and the total", () => {
+    expect(labels(d["classes-over-time"])).toEqual(["month", "partial period", DATA, COMPAT, CAPACITY, CHANGE, DEPENDENCY, QUALITY, "Other classes", "Unclassified", "total"]);
+    expect(d["classes-over-time"].columns.slice(-3, -1).map((c) => c.key)).toEqual(["other", "unclassified"]);
+    expect(cells(d["classes-over-time"])).toEqual([
+      ["2024-02", null, 1, 0, 1, 0, 0, 0, 0, 1, 3],
+      ["2024-03", null, 1, 1, 0, 1, 0, 0, 0, 0, 3],
+      ["2024-04", null, 1, 1, 0, 0, 0, 0, 1, 0, 3],
+      ["2024-05", null, 0, 0, 0, 0, 1, 1, 1, 1, 4],
+    ]);
   });
 
-  it("orders the Pareto by count then id, with cumulative shares and repeats", () => {
-    const expected: [string, string, number, number][] = [
-      ["data", DATA, 3, 2],
-      ["compat", COMPAT, 2, 1],
-      ["capacity", CAPACITY, 1, 0],
-      ["change", CHANGE, 1, 0],
-      ["dependency", DEPENDENCY, 1, 0],
-      ["quality", QUALITY, 1, 0],
-      ["software", SOFTWARE, 1, 0],
-      ["training", TRAINING, 1, 0],
-    ];
-    let cum = 0;
-    expect(data.pareto).toEqual(
-      expected.map(([key, label, count, repeats]) => {
-        cum += count;
-        return { key, label, count, repeats, cumulativeShare: cum / 11, highlight: repeats > 0 };
-      }),
-    );
-    expect(data.pareto.map((p) => p.cumulativeShare)).toEqual([3 / 11, 5 / 11, 6 / 11, 7 / 11, 8 / 11, 9 / 11, 10 / 11, 1]);
-    expect(data.tables.pareto).toEqual({
-      columns: ["class", "incidents", "repeats", "cumulative share %"],
-      rows: [
-        [DATA, 3, 2, 27.3],
-        [COMPAT, 2, 1, 45.5],
-        [CAPACITY, 1, 0, 54.5],
-        [CHANGE, 1, 0, 63.6],
-        [DEPENDENCY, 1, 0, 72.7],
-        [QUALITY, 1, 0, 81.8],
-        [SOFTWARE, 1, 0, 90.9],
-        [TRAINING, 1, 0, 100],
-      ],
-    });
+  it("orders the Pareto by count then id, with shares, cumulative shares, repeats and few-incident marks", () => {
+    expect(labels(d.pareto)).toEqual(["class", "incidents", "share of classified %", "cumulative share %", "repeats", "note"]);
+    expect(cells(d.pareto)).toEqual([
+      [DATA, 3, 27.3, 27.3, 2, FEW],
+      [COMPAT, 2, 18.2, 45.5, 1, FEW],
+      [CAPACITY, 1, 9.1, 54.5, 0, FEW],
+      [CHANGE, 1, 9.1, 63.6, 0, FEW],
+      [DEPENDENCY, 1, 9.1, 72.7, 0, FEW],
+      [QUALITY, 1, 9.1, 81.8, 0, FEW],
+      [SOFTWARE, 1, 9.1, 90.9, 0, FEW],
+      [TRAINING, 1, 9.1, 100, 0, FEW],
+    ]);
   });
 
-  it("splits ML-specific and non-ML causes per quarter", () => {
-    expect(data.family).toEqual({ periods: ["2024-Q1", "2024-Q2"], ml: [3, 4], nonMl: [2, 2] });
-    expect(data.tables["ml-vs-non-ml"]).toEqual({
-      columns: ["quarter", "ML-specific", "non-ML"],
-      rows: [
-        ["2024-Q1", 3, 2],
-        ["2024-Q2", 4, 2],
-      ],
-    });
+  it("splits ML-specific and non-ML causes per quarter, both quarters cut by the range", () => {
+    expect(cells(d["ml-vs-non-ml"])).toEqual([
+      ["2024-Q1", "from Feb 1", 3, 2, 5, 60],
+      ["2024-Q2", "to May 31", 4, 2, 6, 66.7],
+    ]);
   });
 
   it("counts repeats per quarter with their share of classified incidents", () => {
-    expect(data.repeats).toEqual({ periods: ["2024-Q1", "2024-Q2"], counts: [2, 1], shares: [2 / 5, 1 / 6] });
-    expect(data.tables.repeats).toEqual({
-      columns: ["quarter", "classified incidents", "repeats", "repeat share %"],
-      rows: [
-        ["2024-Q1", 5, 2, 40],
-        ["2024-Q2", 6, 1, 16.7],
-      ],
-    });
+    expect(cells(d.repeats)).toEqual([
+      ["2024-Q1", "from Feb 1", 5, 2, 40],
+      ["2024-Q2", "to May 31", 6, 1, 16.7],
+    ]);
   });
 
-  it("summarises time to detect and resolve per class (min, quartiles, median, max; linear interpolation)", () => {
-    const five = (...minutes: number[]) => minutes.map((m) => m * MIN);
-    expect(data.durations.toDetect).toEqual([
-      { key: "data", label: DATA, values: five(10, 20, 30, 40, 50) },
-      { key: "compat", label: COMPAT, values: five(5, 7.5, 10, 12.5, 15) },
-      { key: "capacity", label: CAPACITY, values: five(20, 20, 20, 20, 20) },
-      // change: never detected, so no distribution
-      { key: "dependency", label: DEPENDENCY, values: five(45, 45, 45, 45, 45) },
-      { key: "quality", label: QUALITY, values: five(0, 0, 0, 0, 0) },
-      { key: "software", label: SOFTWARE, values: five(1, 1, 1, 1, 1) },
-      { key: "training", label: TRAINING, values: five(60, 60, 60, 60, 60) },
+  it("summarises time to detect and resolve per class in minutes (n, min, quartiles, median, max; linear interpolation)", () => {
+    expect(labels(d["time-to-detect"])).toEqual(["class", "n", "fastest", "25th percentile", "median", "75th percentile", "slowest", "note"]);
+    expect(cells(d["time-to-detect"])).toEqual([
+      [DATA, 3, 10, 20, 30, 40, 50, FEW],
+      [COMPAT, 2, 5, 7.5, 10, 12.5, 15, FEW],
+      [CAPACITY, 1, 20, 20, 20, 20, 20, FEW],
+      // change: never detected, so no row
+      [DEPENDENCY, 1, 45, 45, 45, 45, 45, FEW],
+      [QUALITY, 1, 0, 0, 0, 0, 0, FEW],
+      [SOFTWARE, 1, 1, 1, 1, 1, 1, FEW],
+      [TRAINING, 1, 60, 60, 60, 60, 60, FEW],
     ]);
-    expect(data.durations.toResolve).toEqual([
-      { key: "data", label: DATA, values: five(120, 150, 180, 210, 240) },
-      { key: "compat", label: COMPAT, values: five(65, 80, 95, 110, 125) },
-      { key: "capacity", label: CAPACITY, values: five(80, 80, 80, 80, 80) },
-      { key: "quality", label: QUALITY, values: five(30, 30, 30, 30, 30) },
-      { key: "software", label: SOFTWARE, values: five(2, 2, 2, 2, 2) },
-      { key: "training", label: TRAINING, values: five(600, 600, 600, 600, 600) },
+    expect(cells(d["time-to-resolve"])).toEqual([
+      [DATA, 2, 120, 150, 180, 210, 240, FEW],
+      [COMPAT, 2, 65, 80, 95, 110, 125, FEW],
+      [CAPACITY, 1, 80, 80, 80, 80, 80, FEW],
+      [QUALITY, 1, 30, 30, 30, 30, 30, FEW],
+      [SOFTWARE, 1, 2, 2, 2, 2, 2, FEW],
+      [TRAINING, 1, 600, 600, 600, 600, 600, FEW],
     ]);
-    expect(data.tables["time-to-detect-resolve"]).toEqual({
-      columns: ["class", "detected", "median minutes to detect", "quartiles to detect", "resolved", "median minutes to resolve", "quartiles to resolve"],
-      rows: [
-        [DATA, 3, 30, "20–40", 2, 180, "150–210"],
-        [COMPAT, 2, 10, "7.5–12.5", 2, 95, "80–110"],
-        [CAPACITY, 1, 20, "20–20", 1, 80, "80–80"],
-        [CHANGE, 0, "", "", 0, "", ""],
-        [DEPENDENCY, 1, 45, "45–45", 0, "", ""],
-        [QUALITY, 1, 0, "0–0", 1, 30, "30–30"],
-        [SOFTWARE, 1, 1, "1–1", 1, 2, "2–2"],
-        [TRAINING, 1, 60, "60–60", 1, 600, "600–600"],
-      ],
-    });
   });
 
-  it("counts action items per class: open, overdue (due before now), done, median days to close", () => {
-    // Soft: the three views of the same numbers each report their own difference.
-    expect.soft(data.actions).toEqual([
-      { key: "compat", label: COMPAT, open: 2, overdue: 0, done: 1, medianDays: 2.5 },
-      { key: "data", label: DATA, open: 1, overdue: 1, done: 3, medianDays: 6.5 },
+  it("shows per class how many incidents no alert caught, and time to detect with and without one", () => {
+    expect(labels(d["blind-spots"])).toEqual([
+      "class",
+      "incidents",
+      "caught by an alert",
+      "found another way",
+      "detection recorded",
+      "detection not recorded",
+      "found another way %",
+      "median time to detect, alert",
+      "median time to detect, no alert",
+      "note",
+    ]);
+    expect(cells(d["blind-spots"])).toEqual([
+      ["Unclassified", 2, 0, 2, 2, 0, 100, null, 15, FEW],
+      [COMPAT, 2, 1, 1, 2, 0, 50, 5, 15, FEW],
+      [CAPACITY, 1, 0, 1, 1, 0, 100, null, 20, FEW],
+      [CHANGE, 1, 0, 1, 1, 0, 100, null, null, FEW],
+      [DEPENDENCY, 1, 0, 1, 1, 0, 100, null, 45, FEW],
+      [DATA, 3, 3, 0, 3, 0, 0, 30, null, FEW],
+      [QUALITY, 1, 1, 0, 1, 0, 0, 0, null, FEW],
+      [SOFTWARE, 1, 1, 0, 1, 0, 0, 1, null, FEW],
+      // Its detection source was never recorded: no share rather than a guess.
+      [TRAINING, 1, 0, 0, 0, 1, null, null, null, FEW],
+    ]);
+  });
+
+  it("counts action items per class: done, open, overdue (due before now), total, median days to close", () => {
+    expect(cells(d["action-items"])).toEqual([
+      [COMPAT, 1, 2, 0, 3, 2.5],
+      [DATA, 3, 1, 1, 5, 6.5],
       // Its only item is open with no due date: 0 overdue (not null).
-      { key: "capacity", label: CAPACITY, open: 1, overdue: 0, done: 0, medianDays: null },
-      { key: "unclassified", label: "Unclassified", open: 0, overdue: 1, done: 1, medianDays: 1 },
+      [CAPACITY, 0, 1, 0, 1, null],
+      ["Unclassified", 1, 0, 1, 2, 1],
       // Training's only item was declined (won't do): counted nowhere, so the class has no row.
     ]);
-    expect.soft(data.tables["action-items"]).toEqual({
-      columns: ["class", "open", "overdue", "done", "median days to close"],
-      rows: [
-        [COMPAT, 2, 0, 1, 2.5],
-        [DATA, 1, 1, 3, 6.5],
-        [CAPACITY, 1, 0, 0, ""],
-        ["Unclassified", 0, 1, 1, 1],
-      ],
-    });
-    expect.soft(toCsv(data.tables["action-items"])).toBe(
-      "class,open,overdue,done,median days to close\r\n" +
-        `${COMPAT},2,0,1,2.5\r\n` +
-        `${DATA},1,1,3,6.5\r\n` +
-        `"${CAPACITY}",1,0,0,\r\n` +
-        "Unclassified,0,1,1,1\r\n",
-    );
   });
 
   it("ranks alert rules by alerts that led nowhere, for alerts first received in the range", () => {
-    expect(data.rules).toEqual([
-      { rule: R2, alerts: 3, fires: 3, real: 1, precision: 1 / 3 },
-      { rule: R3, alerts: 1, fires: 1, real: 0, precision: 0 },
-      { rule: R1, alerts: 3, fires: 4, real: 2, precision: 2 / 3 },
+    expect(cells(d["alert-rules"])).toEqual([
+      [R2, 3, 3, 1, 33.3],
+      [R3, 1, 1, 0, 0],
+      [R1, 3, 4, 2, 66.7],
     ]);
-    expect(data.tables["alert-rules"]).toEqual({
-      columns: ["rule", "alerts", "fires", "led to an incident", "precision %"],
-      rows: [
-        [R2, 3, 3, 1, 33.3],
-        [R3, 1, 1, 0, 0],
-        [R1, 3, 4, 2, 66.7],
-      ],
-    });
   });
 
-  it("splits incidents by how they were detected", () => {
-    expect(data.detection).toEqual([
-      { key: "alert", label: "Alerts", value: 6 },
-      { key: "people", label: "People (user reports, dashboards)", value: 4 },
-      { key: "test", label: "Tests", value: 1 },
-      { key: "other", label: "Other or unknown", value: 2 },
+  it("splits incidents by how they were detected, keeping 'not recorded' apart", () => {
+    expect(cells(d.detection)).toEqual([
+      ["Alerts", 6, 46.2],
+      ["People (user reports, dashboards)", 4, 30.8],
+      ["Tests", 1, 7.7],
+      ["Other (audits, anything else)", 1, 7.7],
+      ["Not recorded", 1, 7.7],
     ]);
-    expect(data.tables.detection).toEqual({
-      columns: ["detected by", "incidents"],
-      rows: [
-        ["Alerts", 6],
-        ["People (user reports, dashboards)", 4],
-        ["Tests", 1],
-        ["Other or unknown", 2],
-      ],
-    });
   });
 
-  it("exports tables as CSV: header line, RFC 4180 quoting, formula-looking text prefixed with '", () => {
-    expect(toCsv(data.tables["alert-rules"])).toBe(
-      "rule,alerts,fires,led to an incident,precision %\r\n" +
-        '"Latency ""p99"", api",3,3,1,33.3\r\n' +
-        "'+ErrorBudgetBurn,1,1,0,0\r\n" +
-        "FeatureDrift,3,4,2,66.7\r\n",
-    );
-    expect(toCsv(data.tables["classes-by-month"])).toBe(
-      `month,${DATA},${COMPAT},"${CAPACITY}",${CHANGE},${DEPENDENCY},${QUALITY},Other classes,Unclassified\r\n` +
-        "2024-02,1,0,1,0,0,0,0,1\r\n" +
-        "2024-03,1,1,0,1,0,0,0,0\r\n" +
-        "2024-04,1,1,0,0,0,0,1,0\r\n" +
-        "2024-05,0,0,0,0,1,1,1,1\r\n",
-    );
-    expect(toCsv(data.tables.detection)).toBe(
-      'detected by,incidents\r\nAlerts,6\r\n"People (user reports, dashboards)",4\r\nTests,1\r\nOther or unknown,2\r\n',
-    );
-    expect(toCsv(data.tables["time-to-detect-resolve"]).split("\r\n").slice(0, 5)).toEqual([
-      "class,detected,median minutes to detect,quartiles to detect,resolved,median minutes to resolve,quartiles to resolve",
-      `${DATA},3,30,20–40,2,180,150–210`,
-      `${COMPAT},2,10,7.5–12.5,2,95,80–110`,
-      `"${CAPACITY}",1,20,20–20,1,80,80–80`,
-      `${CHANGE},0,,,0,,`,
+  it("compares each class with the previous period of the same length, biggest change first", () => {
+    expect(labels(d["then-vs-now"])).toEqual([
+      "class",
+      "incidents 2023-10-03 – 2024-01-31",
+      "incidents now",
+      "change",
+      "direction",
+      "share before %",
+      "share now %",
+      "median time to resolve before",
+      "median time to resolve now",
+      "time to resolve",
     ]);
-    expect(toCsv(data.tables.repeats)).toBe("quarter,classified incidents,repeats,repeat share %\r\n2024-Q1,5,2,40\r\n2024-Q2,6,1,16.7\r\n");
+    // Before: I0 and the five alert drafts X1..X5 (started in December 2023, unclassified).
+    expect(cells(d["then-vs-now"])).toEqual([
+      ["Unclassified", 5, 2, -3, "down", 83.3, 15.4, null, null, null],
+      [DATA, 1, 3, 2, "up", 16.7, 23.1, 50, 180, "slower"],
+      [COMPAT, 0, 2, 2, "new", 0, 15.4, null, 95, null],
+      [CAPACITY, 0, 1, 1, "new", 0, 7.7, null, 80, null],
+      [CHANGE, 0, 1, 1, "new", 0, 7.7, null, null, null],
+      [SOFTWARE, 0, 1, 1, "new", 0, 7.7, null, 2, null],
+      [QUALITY, 0, 1, 1, "new", 0, 7.7, null, 30, null],
+      [TRAINING, 0, 1, 1, "new", 0, 7.7, null, 600, null],
+      [DEPENDENCY, 0, 1, 1, "new", 0, 7.7, null, null, null],
+    ]);
+    expect(biggestChanges(data)).toEqual([
+      "Unclassified: 5 → 2 incidents (down 3; 83.3% → 15.4% of incidents).",
+      `${DATA}: 1 → 3 incidents (up 2; 16.7% → 23.1% of incidents); median time to resolve 50m → 3h (slower).`,
+      `${COMPAT}: 0 → 2 incidents (up 2; 0% → 15.4% of incidents).`,
+    ]);
+  });
+
+  it("exports datasets as CSV: labels as header, raw values, RFC 4180 quoting, formula-looking text prefixed with '", () => {
+    expect(toCsv(d["alert-rules"])).toBe(
+      "rule,alerts,fires,led to an incident,precision %\r\n" + '"Latency ""p99"", api",3,3,1,33.3\r\n' + "'+ErrorBudgetBurn,1,1,0,0\r\n" + "FeatureDrift,3,4,2,66.7\r\n",
+    );
+    expect(toCsv(d["ml-vs-non-ml"])).toBe("quarter,partial period,ML-specific,non-ML,classified,ML-specific share %\r\n2024-Q1,from Feb 1,3,2,5,60\r\n2024-Q2,to May 31,4,2,6,66.7\r\n");
+    expect(toCsv(d["time-to-detect"]).split("\r\n").slice(0, 3)).toEqual([
+      "class,n,fastest,25th percentile,median,75th percentile,slowest,note",
+      `${DATA},3,10,20,30,40,50,few (under 5)`,
+      `${COMPAT},2,5,7.5,10,12.5,15,few (under 5)`,
+    ]);
   });
 
   it("writes the report summary", () => {
-    const overdue = data.actions.reduce((s, a) => s + a.overdue, 0);
-    expect(overdue).toBe(2);
-    expect(reportSummary(data, overdue)).toEqual([
-      "13 incidents started in the period; 11 (85%) are classified.",
+    expect(reportSummary(data)).toEqual([
+      "13 incidents started in the period; 11 (85%) have a confirmed class.",
       `Top 3 classes: ${DATA} (3, 27%); ${COMPAT} (2, 18%); ${CAPACITY} (1, 9%) — together 55% of classified incidents.`,
       "36% had a non-ML root cause and 64% an ML-specific one.",
       "3 incidents (27% of classified) repeated a class seen on the same team or model in the previous 180 days.",
       "46% were detected by alerts.",
+      `Most often missed by alerts: ${COMPAT} (1 of 2 found another way).`,
       "2 action items from these incidents are overdue.",
     ]);
   });
@@ -496,120 +331,167 @@ describe("insights over a hand-built fixture", () => {
   });
 
   describe("filters", () => {
+    const pareto = (x: Insights) => x.datasets.pareto.rows.map((r) => [r.key, r.incidents, r.repeats]);
     it("team", async () => {
-      const d = await insights(db, filterOf(`${RANGE}&team=ranking`), NOW);
-      expect([d.total, d.classified]).toEqual([7, 6]);
-      expect(d.pareto.map((p) => [p.key, p.count, p.repeats])).toEqual([
+      const x = await run(db, `${RANGE}&team=ranking`);
+      expect([x.summary.total, x.summary.classified]).toEqual([7, 6]);
+      expect(pareto(x)).toEqual([
         ["data", 2, 2],
         ["compat", 1, 1],
         ["quality", 1, 0],
         ["software", 1, 0],
         ["training", 1, 0],
       ]);
-      expect(d.monthly.series.map((s) => [s.key, s.values])).toEqual([
-        ["data", [1, 1, 0, 0]],
-        ["compat", [0, 0, 1, 0]],
-        ["quality", [0, 0, 0, 1]],
-        ["software", [0, 0, 0, 1]],
-        ["training", [0, 0, 1, 0]],
-        ["unclassified", [1, 0, 0, 0]],
+      expect(cells(x.datasets["classes-over-time"]).map((r) => r.slice(2))).toEqual([
+        [1, 0, 0, 0, 0, 1, 2],
+        [1, 0, 0, 0, 0, 0, 1],
+        [0, 1, 0, 0, 1, 0, 2],
+        [0, 0, 1, 1, 0, 0, 2],
       ]);
-      expect(d.family).toEqual({ periods: ["2024-Q1", "2024-Q2"], ml: [2, 3], nonMl: [0, 1] });
-      expect(d.repeats).toEqual({ periods: ["2024-Q1", "2024-Q2"], counts: [2, 1], shares: [1, 1 / 4] });
-      expect(d.detection.map((x) => x.value)).toEqual([4, 1, 0, 2]);
-      expect(d.actions).toEqual([
-        { key: "data", label: DATA, open: 1, overdue: 1, done: 2, medianDays: 6.5 },
-        { key: "compat", label: COMPAT, open: 1, overdue: 0, done: 1, medianDays: 2.5 },
-        { key: "unclassified", label: "Unclassified", open: 0, overdue: 1, done: 1, medianDays: 1 },
+      expect(cells(x.datasets["ml-vs-non-ml"]).map((r) => r.slice(2, 4))).toEqual([
+        [2, 0],
+        [3, 1],
+      ]);
+      expect(cells(x.datasets.repeats).map((r) => r.slice(2))).toEqual([
+        [2, 2, 100],
+        [4, 1, 25],
+      ]);
+      expect(cells(x.datasets.detection).map((r) => r[1])).toEqual([4, 1, 0, 1, 1]);
+      expect(cells(x.datasets["action-items"])).toEqual([
+        [DATA, 2, 1, 1, 4, 6.5],
+        [COMPAT, 1, 1, 0, 2, 2.5],
+        ["Unclassified", 1, 0, 1, 2, 1],
       ]);
     });
 
     it("severity (several)", async () => {
-      const d = await insights(db, filterOf(`${RANGE}&severity=SEV1&severity=SEV4`), NOW);
-      expect([d.total, d.classified]).toEqual([4, 4]);
-      expect(d.pareto.map((p) => [p.key, p.count, p.repeats])).toEqual([
+      const x = await run(db, `${RANGE}&severity=SEV1&severity=SEV4`);
+      expect([x.summary.total, x.summary.classified]).toEqual([4, 4]);
+      expect(pareto(x)).toEqual([
         ["data", 2, 1],
         ["compat", 1, 0],
         ["quality", 1, 0],
       ]);
-      expect(d.family).toEqual({ periods: ["2024-Q1", "2024-Q2"], ml: [2, 2], nonMl: [0, 0] });
-      expect(d.durations.toDetect.map((g) => [g.key, g.values])).toEqual([
-        ["data", [10, 20, 30, 40, 50].map((m) => m * MIN)],
-        ["compat", [5, 5, 5, 5, 5].map((m) => m * MIN)],
-        ["quality", [0, 0, 0, 0, 0]],
+      expect(cells(x.datasets["time-to-detect"]).map((r) => r.slice(0, 7))).toEqual([
+        [DATA, 2, 10, 20, 30, 40, 50],
+        [COMPAT, 1, 5, 5, 5, 5, 5],
+        [QUALITY, 1, 0, 0, 0, 0, 0],
       ]);
-      const one = await insights(db, filterOf(`${RANGE}&severity=SEV4`), NOW);
-      expect(one.pareto.map((p) => [p.key, p.count])).toEqual([["data", 1]]);
     });
 
     it("family", async () => {
-      const nonMl = await insights(db, filterOf(`${RANGE}&family=non-ml`), NOW);
-      expect([nonMl.total, nonMl.classified]).toEqual([4, 4]);
-      expect(nonMl.monthly.series.map((s) => [s.key, s.values])).toEqual([
-        ["capacity", [1, 0, 0, 0]],
-        ["change", [0, 1, 0, 0]],
-        ["dependency", [0, 0, 0, 1]],
-        ["software", [0, 0, 0, 1]],
+      const nonMl = await run(db, `${RANGE}&family=non-ml`);
+      expect([nonMl.summary.total, nonMl.summary.classified]).toEqual([4, 4]);
+      expect(nonMl.datasets["classes-over-time"].columns.map((c) => c.key)).toEqual(["period", "partial", "class:capacity", "class:change", "class:dependency", "class:software", "total"]);
+      const ml = await run(db, `${RANGE}&family=ml`);
+      expect([ml.summary.total, ml.summary.classified]).toEqual([7, 7]);
+      expect(cells(ml.datasets["ml-vs-non-ml"]).map((r) => r.slice(2, 4))).toEqual([
+        [3, 0],
+        [4, 0],
       ]);
-      expect(nonMl.family).toEqual({ periods: ["2024-Q1", "2024-Q2"], ml: [0, 0], nonMl: [2, 2] });
-      const ml = await insights(db, filterOf(`${RANGE}&family=ml`), NOW);
-      expect([ml.total, ml.classified]).toEqual([7, 7]);
-      expect(ml.family).toEqual({ periods: ["2024-Q1", "2024-Q2"], ml: [3, 4], nonMl: [0, 0] });
-      expect(ml.monthly.series.some((s) => s.key === "unclassified")).toBe(false);
     });
 
     it("model (incidents linked to any version of it)", async () => {
-      const d = await insights(db, filterOf(`${RANGE}&model=ranker`), NOW);
-      expect([d.total, d.classified]).toEqual([2, 2]);
-      expect(d.pareto).toEqual([{ key: "compat", label: COMPAT, count: 2, repeats: 1, cumulativeShare: 1, highlight: true }]);
-      expect(d.durations.toResolve).toEqual([{ key: "compat", label: COMPAT, values: [65, 80, 95, 110, 125].map((m) => m * MIN) }]);
-      expect(d.actions).toEqual([{ key: "compat", label: COMPAT, open: 2, overdue: 0, done: 1, medianDays: 2.5 }]);
-      const scorer = await insights(db, filterOf(`${RANGE}&model=scorer`), NOW);
-      expect(scorer.pareto.map((p) => [p.key, p.count])).toEqual([["quality", 1]]);
-      expect(reportSummary(scorer, 0).slice(1)).toEqual([
-        `Top class: ${QUALITY} (1, 100%) — together 100% of classified incidents.`,
-        "0% had a non-ML root cause and 100% an ML-specific one.",
-        "0 incidents (0% of classified) repeated a class seen on the same team or model in the previous 180 days.",
-        "100% were detected by alerts.",
-        "0 action items from these incidents are overdue.",
-      ]);
-      const none = await insights(db, filterOf(`${RANGE}&model=nope`), NOW);
-      expect(none.total).toBe(0);
-      expect(reportSummary(none, 0)).toEqual(["No incidents started in this period."]);
+      const x = await run(db, `${RANGE}&model=ranker`);
+      expect([x.summary.total, x.summary.classified]).toEqual([2, 2]);
+      expect(pareto(x)).toEqual([["compat", 2, 1]]);
+      expect(cells(x.datasets["time-to-resolve"])).toEqual([[COMPAT, 2, 65, 80, 95, 110, 125, FEW]]);
+      const none = await run(db, `${RANGE}&model=nope`);
+      expect(none.summary.total).toBe(0);
+      expect(reportSummary(none)).toEqual(["No incidents started in this period."]);
     });
 
     it("a date range that leaves incidents out (and alerts first received outside it)", async () => {
-      const d = await insights(db, filterOf("from=2024-03-01&to=2024-04-30"), NOW);
-      expect([d.total, d.classified]).toEqual([6, 6]);
-      expect(d.monthly.periods).toEqual(["2024-03", "2024-04"]);
-      expect(d.family).toEqual({ periods: ["2024-Q1", "2024-Q2"], ml: [2, 3], nonMl: [1, 0] });
-      expect(d.repeats).toEqual({ periods: ["2024-Q1", "2024-Q2"], counts: [1, 1], shares: [1 / 3, 1 / 3] });
-      expect(d.tables.repeats.rows).toEqual([
-        ["2024-Q1", 3, 1, 33.3],
-        ["2024-Q2", 3, 1, 33.3],
+      const x = await run(db, "from=2024-03-01&to=2024-04-30");
+      expect([x.summary.total, x.summary.classified]).toEqual([6, 6]);
+      expect(cells(x.datasets.repeats)).toEqual([
+        ["2024-Q1", "from Mar 1", 3, 1, 33.3],
+        ["2024-Q2", "to Apr 30", 3, 1, 33.3],
       ]);
-
-      const april = await insights(db, filterOf("from=2024-04-01&to=2024-05-31"), NOW);
-      expect(april.total).toBe(7);
-      // a1, a2, a3 were first received on March 3; a7 in June.
-      expect(april.rules).toEqual([
-        { rule: R3, alerts: 1, fires: 1, real: 0, precision: 0 },
-        { rule: R2, alerts: 2, fires: 2, real: 1, precision: 0.5 },
-        { rule: R1, alerts: 1, fires: 1, real: 1, precision: 1 },
+      const april = await run(db, "from=2024-04-01&to=2024-05-31");
+      expect(cells(april.datasets["alert-rules"])).toEqual([
+        [R3, 1, 1, 0, 0],
+        [R2, 2, 2, 1, 50],
+        [R1, 1, 1, 1, 100],
       ]);
+      const wide = await run(db, "from=2024-01-21&to=2024-06-10");
+      expect(wide.summary.total).toBe(14);
+      expect(cells(wide.datasets["alert-rules"]).find((r) => r[0] === R1)).toEqual([R1, 4, 5, 2, 50]);
+    });
 
-      // The whole range through June 1 picks up I14 (first minute of June) and a7 (June 10).
-      const wide = await insights(db, filterOf("from=2024-01-21&to=2024-06-10"), NOW);
-      expect(wide.total).toBe(14);
-      expect(wide.rules.find((r) => r.rule === R1)).toEqual({ rule: R1, alerts: 4, fires: 5, real: 2, precision: 0.5 });
+    it("all time: from the first incident to today, in months", async () => {
+      const x = await run(db, "range=all");
+      expect(x.filter).toMatchObject({ from: "2023-12-01", to: "2024-07-15" });
+      expect(x.summary.bin).toBe("month");
+      expect(x.summary.total).toBe(20);
+      expect(cells(x.datasets["classes-over-time"]).map((r) => [r[0], r[1]])).toEqual([
+        ["2023-12", null],
+        ["2024-01", null],
+        ["2024-02", null],
+        ["2024-03", null],
+        ["2024-04", null],
+        ["2024-05", null],
+        ["2024-06", null],
+        ["2024-07", "to Jul 15"],
+      ]);
     });
   });
 });
 
+describe("confirmed classes only, unless suggested ones are asked for", () => {
+  let db: Db;
+  let fx: ReturnType<typeof buildFixture>;
+
+  beforeAll(() => {
+    db = freshDb();
+    fx = buildFixture(db);
+    // The classifier (issue 12) records suggestions; here two incidents' classes were only suggested.
+    db.$client.prepare("update incidents set class_status = 'suggested' where id in (?, ?)").run(fx.I.I6, fx.I.I12);
+  });
+
+  it("counts a suggested class as unclassified and says how many were left out", async () => {
+    const x = await run(db, RANGE);
+    expect(x.summary).toMatchObject({ total: 13, classified: 9, suggestedLeftOut: 2 });
+    expect(x.datasets.pareto.rows.map((r) => [r.key, r.incidents])).toContainEqual(["compat", 1]);
+    expect(x.datasets.pareto.rows.map((r) => r.key)).not.toContain("dependency");
+    const unclassified = x.datasets["classes-over-time"].rows.map((r) => r.unclassified);
+    expect(unclassified).toEqual([1, 1, 0, 2]);
+    expect(x.datasets["time-to-resolve"].rows.find((r) => r.key === "compat")).toMatchObject({ n: 1, median: 125 });
+    expect(x.datasets["blind-spots"].rows.find((r) => r.key === "unclassified")).toMatchObject({ incidents: 4, alert: 1, noAlert: 3 });
+    expect(x.datasets["ml-vs-non-ml"].rows.map((r) => [r.ml, r.nonMl])).toEqual([
+      [2, 2],
+      [4, 1],
+    ]);
+    expect(reportSummary(x).slice(0, 2)).toEqual([
+      "13 incidents started in the period; 9 (69%) have a confirmed class.",
+      "2 incidents with only a suggested class count as unclassified here.",
+    ]);
+  });
+
+  it("counts them under their class with suggested=include", async () => {
+    const x = await run(db, `${RANGE}&suggested=include`);
+    expect(x.filter.includeSuggested).toBe(true);
+    expect(x.summary).toMatchObject({ total: 13, classified: 11, suggestedLeftOut: 0 });
+    expect(x.datasets.pareto.rows.map((r) => [r.key, r.incidents])).toContainEqual(["compat", 2]);
+    expect(x.datasets["time-to-resolve"].rows.find((r) => r.key === "compat")).toMatchObject({ n: 2, median: 95 });
+  });
+
+  it("leaves a guessed family out of a family filter", async () => {
+    const x = await run(db, `${RANGE}&family=ml`);
+    expect(x.summary).toMatchObject({ total: 6, classified: 6, suggestedLeftOut: 1 });
+    expect(x.datasets["classes-over-time"].columns.map((c) => c.key)).not.toContain("unclassified");
+    const included = await run(db, `${RANGE}&family=ml&suggested=include`);
+    expect(included.summary).toMatchObject({ total: 7, classified: 7 });
+  });
+});
+
 describe("toCsv", () => {
-  it("quotes commas, quotes and line breaks, and defuses formula-looking text", () => {
+  it("quotes commas, quotes and line breaks, defuses formula-looking text, and leaves missing values empty", () => {
     const csv = toCsv({
-      columns: ["name", "n"],
+      columns: [
+        { key: "name", label: "name", unit: "text" },
+        { key: "n", label: "n", unit: "count" },
+      ],
       rows: [
         ["plain", 1],
         ["a, b", 2],
@@ -620,9 +502,9 @@ describe("toCsv", () => {
         ["-cmd", 7],
         ["@import", 8],
         ["\tindented", 9],
-        ["=HYPERLINK(\"http://x\", \"y\")", -1.5],
-        ["", 0],
-      ],
+        ['=HYPERLINK("http://x", "y")', -1.5],
+        ["", null],
+      ].map(([name, n]) => ({ name, n })),
     });
     expect(csv).toBe(
       [
@@ -637,7 +519,7 @@ describe("toCsv", () => {
         "'@import,8",
         "'\tindented,9",
         '"\'=HYPERLINK(""http://x"", ""y"")",-1.5',
-        ",0",
+        ",",
       ].join("\r\n") + "\r\n",
     );
   });

@@ -1,6 +1,7 @@
 import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
 import { ModelTimeline } from "~/components/charts/model-timeline";
+import { ML, NON_ML } from "~/components/charts/palette";
 
 const day = (d: string) => Date.parse(`${d}T00:00:00Z`);
 
@@ -31,8 +32,8 @@ describe("ModelTimeline", () => {
   it("places incidents on their version's row at their start, coloured by family, linking to them", () => {
     expect(svg.match(/<circle class="incident"/g)).toHaveLength(2);
     expect(svg).toContain('href="/incidents/7"');
-    expect(svg).toContain('fill="#7b3fb8"');
-    expect(svg).toContain('fill="#2f7d8c"');
+    expect(svg).toContain(`fill="${ML}"`);
+    expect(svg).toContain(`fill="${NON_ML}"`);
     expect(svg).toContain("<title>#7 Null features (2026-01-15, ML-specific)</title>");
     expect(svg).not.toContain("/incidents/11");
     expect(svg).toContain('aria-label="ranking: 2 versions, 2 incident links"');

@@ -1,34 +1,24 @@
-import { ascending, quantileSorted } from "d3-array";
 import { scaleBand, scaleLinear, scaleLog } from "d3-scale";
-import type { ChartTableData } from "./chart-table";
+import { type Dataset, cellText, num } from "~/utils/dataset";
 import { DURATION, formatMs } from "./format";
 import { AxisX, ChartSvg, NoData, px, textWidth, truncate } from "./frame";
 import { CATEGORICAL, TEXT } from "./palette";
 
-export type BoxGroup = { key: string; label: string; values: number[]; color?: string };
 export type BoxPlotProps = {
-  groups: BoxGroup[];
-  /** Values are durations in milliseconds (the only unit so far). */
-  unit?: "ms";
+  id: string;
+  /**
+   * One row per class: `class`, `n`, the five-number summary `min`, `q1`, `median`, `q3`, `max` (minutes) and
+   * `note` (set when n is small).
+   */
+  data: Dataset;
   width?: number;
-  /** Defaults to 36 px a group plus axis room. */
+  /** Defaults to 34 px a row plus axis room. */
   height?: number;
   label: string;
   /** Log by default: durations span minutes to days. */
   scale?: "log" | "linear";
-  /** Above this many values a group draws an evenly spaced sample of its sorted values as dots (the box uses all). */
-  maxDots?: number;
+  color?: string;
 };
-
-export type BoxStats = { n: number; min: number; q1: number; median: number; q3: number; max: number };
-
-/** Five-number summary with d3's quantile (R-7, linear interpolation) over the sorted finite values; null when none. */
-export function boxStats(values: number[]): BoxStats | null {
-  const sorted = values.filter(Number.isFinite).sort(ascending);
-  if (!sorted.length) return null;
-  const q = (p: number) => quantileSorted(sorted, p) ?? sorted[0];
-  return { n: sorted.length, min: sorted[0], q1: q(0.25), median: q(0.5), q3: q(0.75), max: sorted[sorted.length - 1] };
-}
 
 const { SECOND: S, MINUTE: M, HOUR: H, DAY: D } = DURATION;
 /** Durations people read at a glance; log-axis ends snap to them and its ticks are taken from them. */
@@ -82,26 +72,26 @@ function linearScale(hi: number) {
   return { domain: [0, inUnit.domain()[1] * unit] as [number, number], ticks: inUnit.ticks(5).map((t) => t * unit) };
 }
 
-/** A value in [0, 1) per index from the golden-ratio sequence: jitter that is spread out and the same on every render. */
-function jitter(i: number): number {
-  return (i * 0.6180339887498949) % 1;
-}
+
+const FIELDS = ["min", "q1", "median", "q3", "max"] as const;
 
 /**
- * Horizontal box plots of durations, one row per group: whiskers from min to max, box from q1 to q3, a median
- * line, and every value (or a sample above `maxDots`) as a dot with deterministic vertical jitter. On the log
- * scale, values of 0 or less are drawn at the left edge (their <title> keeps the real value).
+ * Horizontal box plots of durations, one row per class, drawn from the dataset's five-number summaries: whiskers
+ * from fastest to slowest, box over the middle half, a median line, and n printed at the end of every row. A row
+ * with few incidents is drawn dashed and pale and says "few". On the log scale a duration of 0 sits at the left edge.
  */
-export function BoxPlot({ groups, width = 640, height, label, scale = "log", maxDots = 400 }: BoxPlotProps) {
-  const stats = groups.map((g) => boxStats(g.values));
-  const all = groups.flatMap((g) => g.values.filter(Number.isFinite));
-  const h = height ?? 30 + Math.max(1, groups.length) * 36;
-  if (!all.length) return <NoData width={width} height={h} label={label} kind="box-plot" />;
+export function BoxPlot({ id, data, width = 640, height, label, scale = "log", color = CATEGORICAL[0] }: BoxPlotProps) {
+  const rows = data.rows;
+  const ms = rows.map((r) => Object.fromEntries(FIELDS.map((k) => [k, num(r, k) * M])) as Record<(typeof FIELDS)[number], number>);
+  const h = height ?? 30 + Math.max(1, rows.length) * 34;
+  if (!rows.length) return <NoData id={id} width={width} height={h} label={label} kind="box-plot" />;
 
+  const all = ms.flatMap((s) => [s.min, s.max]);
   const positive = all.filter((v) => v > 0);
-  const hi = Math.max(...all);
-  const labelWidth = Math.min(width * 0.3, Math.max(...groups.map((g) => textWidth(g.label)), 20));
-  const margin = { top: 8, right: 20, bottom: 22, left: 12 + labelWidth };
+  const names = rows.map((r) => String(r.class));
+  const nText = rows.map((r) => `n=${cellText(data, r, "n")}${r.note ? " · few" : ""}`);
+  const labelWidth = Math.min(width * 0.3, Math.max(...names.map((n) => textWidth(n)), 20));
+  const margin = { top: 8, right: 12 + Math.max(...nText.map((t) => textWidth(t))), bottom: 24, left: 12 + labelWidth };
   const range = [margin.left, width - margin.right];
   let x: (v: number) => number;
   let ticks: number[];
@@ -109,101 +99,58 @@ export function BoxPlot({ groups, width = 640, height, label, scale = "log", max
     const domain = positive.length ? logDomain(Math.min(...positive), Math.max(...positive)) : logDomain(S, S);
     const log = scaleLog().domain(domain).range(range).clamp(true);
     x = log;
-    ticks = logTicks(log, domain, 44);
+    ticks = logTicks(log, domain, 48);
   } else {
-    const lin = linearScale(Math.max(hi, 0));
-    const s = scaleLinear().domain(lin.domain).range(range).clamp(true);
-    x = s;
+    const lin = linearScale(Math.max(...all, 0));
+    x = scaleLinear().domain(lin.domain).range(range).clamp(true);
     ticks = lin.ticks;
   }
-  const y = scaleBand<string>()
-    .domain(groups.map((g) => g.key))
-    .range([margin.top, h - margin.bottom])
-    .padding(0.2);
+  const keys = rows.map((r, i) => String(r.key ?? i));
+  const y = scaleBand<string>().domain(keys).range([margin.top, h - margin.bottom]).padding(0.2);
   const bw = y.bandwidth();
 
   const aria =
     `${label}${scale === "log" ? " (log scale)" : ""}: ` +
-    groups
-      .map((g, k) => {
-        const s = stats[k];
-        return s ? `${g.label} median ${formatMs(s.median)} (n=${s.n}, ${formatMs(s.min)} to ${formatMs(s.max)})` : `${g.label} no data`;
-      })
-      .join("; ");
+    rows.map((r, i) => `${names[i]} median ${cellText(data, r, "median")} (n=${cellText(data, r, "n")}${r.note ? ", few" : ""}, ${cellText(data, r, "min")} to ${cellText(data, r, "max")})`).join("; ");
 
   return (
-    <ChartSvg width={width} height={h} label={aria} kind="box-plot">
+    <ChartSvg id={id} width={width} height={h} label={aria} kind="box-plot">
       <AxisX ticks={ticks} x={x} format={formatMs} y1={margin.top} y2={h - margin.bottom} />
-      {groups.map((g, k) => {
-        const s = stats[k];
-        const top = y(g.key) ?? 0;
-        const mid = top + bw / 2;
-        const color = g.color ?? CATEGORICAL[0];
-        const sorted = g.values.filter(Number.isFinite).sort(ascending);
-        const dots =
-          sorted.length > maxDots
-            ? Array.from({ length: maxDots }, (_, j) => sorted[Math.round((j * (sorted.length - 1)) / Math.max(1, maxDots - 1))])
-            : sorted;
+      {rows.map((r, i) => {
+        const s = ms[i];
+        const mid = (y(keys[i]) ?? 0) + bw / 2;
+        const dash = r.note ? "4 3" : undefined;
         return (
-          <g key={g.key} className="group">
+          <g key={keys[i]} className={r.note ? "group few" : "group"}>
             <text x={margin.left - 8} y={px(mid)} dy="0.32em" textAnchor="end" fill={TEXT}>
-              {truncate(g.label, labelWidth)}
+              {truncate(names[i], labelWidth)}
             </text>
-            {s ? (
-              <>
-                <g className="box" stroke={color}>
-                  <title>{`${g.label}: median ${formatMs(s.median)}, middle half ${formatMs(s.q1)} to ${formatMs(s.q3)}, range ${formatMs(s.min)} to ${formatMs(s.max)} (n=${s.n})`}</title>
-                  <line className="whisker" x1={px(x(s.min))} x2={px(x(s.q1))} y1={px(mid)} y2={px(mid)} />
-                  <line className="whisker" x1={px(x(s.q3))} x2={px(x(s.max))} y1={px(mid)} y2={px(mid)} />
-                  <line className="cap" x1={px(x(s.min))} x2={px(x(s.min))} y1={px(mid - bw / 4)} y2={px(mid + bw / 4)} />
-                  <line className="cap" x1={px(x(s.max))} x2={px(x(s.max))} y1={px(mid - bw / 4)} y2={px(mid + bw / 4)} />
-                  <rect
-                    className="iqr"
-                    x={px(x(s.q1))}
-                    y={px(mid - bw / 3)}
-                    width={px(Math.max(1, x(s.q3) - x(s.q1)))}
-                    height={px((bw * 2) / 3)}
-                    fill={color}
-                    fillOpacity={0.15}
-                  />
-                  <line className="median" x1={px(x(s.median))} x2={px(x(s.median))} y1={px(mid - bw / 3)} y2={px(mid + bw / 3)} strokeWidth={2.5} />
-                </g>
-                <g className="dots" fill={color} fillOpacity={0.55}>
-                  {dots.map((v, i) => (
-                    <circle key={i} className="dot" cx={px(x(v))} cy={px(mid + (jitter(i) - 0.5) * bw * 0.6)} r={2.5}>
-                      <title>{`${g.label}: ${formatMs(v)}`}</title>
-                    </circle>
-                  ))}
-                </g>
-              </>
-            ) : (
-              <text x={margin.left + 4} y={px(mid)} dy="0.32em" fill={TEXT}>
-                No data
-              </text>
-            )}
+            <g className="box" data-row={i} stroke={color} strokeDasharray={dash}>
+              <title>
+                {`${names[i]}: median ${cellText(data, r, "median")}, middle half ${cellText(data, r, "q1")} to ${cellText(data, r, "q3")}, ` +
+                  `range ${cellText(data, r, "min")} to ${cellText(data, r, "max")} (n=${cellText(data, r, "n")})${r.note ? ` · ${r.note}` : ""}`}
+              </title>
+              <line className="whisker" x1={px(x(s.min))} x2={px(x(s.q1))} y1={px(mid)} y2={px(mid)} />
+              <line className="whisker" x1={px(x(s.q3))} x2={px(x(s.max))} y1={px(mid)} y2={px(mid)} />
+              <line className="cap" x1={px(x(s.min))} x2={px(x(s.min))} y1={px(mid - bw / 4)} y2={px(mid + bw / 4)} />
+              <line className="cap" x1={px(x(s.max))} x2={px(x(s.max))} y1={px(mid - bw / 4)} y2={px(mid + bw / 4)} />
+              <rect
+                className="iqr"
+                x={px(x(s.q1))}
+                y={px(mid - bw / 3)}
+                width={px(Math.max(1, x(s.q3) - x(s.q1)))}
+                height={px((bw * 2) / 3)}
+                fill={color}
+                fillOpacity={r.note ? 0.08 : 0.2}
+              />
+              <line className="median" x1={px(x(s.median))} x2={px(x(s.median))} y1={px(mid - bw / 3)} y2={px(mid + bw / 3)} strokeWidth={2.5} strokeDasharray={undefined} />
+            </g>
+            <text className="n" x={px(width - margin.right + 8)} y={px(mid)} dy="0.32em" fill={TEXT} fontStyle={r.note ? "italic" : undefined}>
+              {nText[i]}
+            </text>
           </g>
         );
       })}
     </ChartSvg>
   );
-}
-
-/** The numbers behind <BoxPlot>: the five-number summary per group, as durations. */
-export function boxPlotTable({ groups }: Pick<BoxPlotProps, "groups">): ChartTableData {
-  const ms = (v: unknown) => (typeof v === "number" ? formatMs(v) : "–");
-  return {
-    columns: [
-      { key: "label", label: "Group" },
-      { key: "n", label: "n", numeric: true },
-      { key: "min", label: "Min", numeric: true, format: ms },
-      { key: "q1", label: "25th pct", numeric: true, format: ms },
-      { key: "median", label: "Median", numeric: true, format: ms },
-      { key: "q3", label: "75th pct", numeric: true, format: ms },
-      { key: "max", label: "Max", numeric: true, format: ms },
-    ],
-    rows: groups.map((g) => {
-      const s = boxStats(g.values);
-      return { label: g.label, n: s?.n ?? 0, min: s?.min, q1: s?.q1, median: s?.median, q3: s?.q3, max: s?.max };
-    }),
-  };
 }

@@ -1,61 +1,36 @@
-import { formatCount } from "./format";
-
-export type ChartCell = string | number | null | undefined;
-export type ChartRow = Record<string, ChartCell>;
-export type ChartColumn = {
-  key: string;
-  label: string;
-  /** Right-aligned, formatted as a count unless `format` says otherwise. Defaults to true when the first row holds a number. */
-  numeric?: boolean;
-  format?: (value: ChartCell) => string;
-};
-
-function show(value: ChartCell, column: ChartColumn): string {
-  if (column.format) return column.format(value);
-  if (value === null || value === undefined) return "–";
-  return typeof value === "number" ? formatCount(value) : value;
-}
+import { type Dataset, formatCell } from "~/utils/dataset";
 
 /**
- * The numbers behind a chart as a plain table: what screen readers read instead of the SVG, what people copy,
- * and what the CSV export mirrors. The first column labels each row (<th scope="row">).
+ * A chart's dataset as a plain table: what screen readers read instead of the SVG, what people copy, and what the
+ * CSV export writes (the same rows and columns). The first column labels each row (<th scope="row">).
  */
-export function ChartTable({
-  caption,
-  columns,
-  rows,
-  className = "chart-table",
-}: {
-  caption: string;
-  columns: ChartColumn[];
-  rows: ChartRow[];
-  className?: string;
-}) {
-  const numeric = columns.map((c) => c.numeric ?? typeof rows[0]?.[c.key] === "number");
+export function ChartTable({ caption, data, className = "chart-table" }: { caption: string; data: Dataset; className?: string }) {
+  const numeric = data.columns.map((c) => c.unit !== "text");
+  const align = (j: number) => ({ textAlign: numeric[j] ? ("right" as const) : ("left" as const) });
   return (
     <table className={className}>
       <caption>{caption}</caption>
       <thead>
         <tr>
-          {columns.map((c, j) => (
-            <th key={c.key} scope="col" style={{ textAlign: numeric[j] ? "right" : "left" }}>
+          {data.columns.map((c, j) => (
+            <th key={c.key} scope="col" style={align(j)}>
               {c.label}
             </th>
           ))}
         </tr>
       </thead>
       <tbody>
-        {rows.length ? (
-          rows.map((row, i) => (
-            <tr key={`${String(row[columns[0]?.key ?? ""] ?? "")}-${i}`}>
-              {columns.map((c, j) =>
+        {data.rows.length ? (
+          data.rows.map((row, i) => (
+            <tr key={i}>
+              {data.columns.map((c, j) =>
                 j === 0 ? (
-                  <th key={c.key} scope="row" style={{ textAlign: numeric[j] ? "right" : "left" }}>
-                    {show(row[c.key], c)}
+                  <th key={c.key} scope="row" style={align(j)}>
+                    {formatCell(row[c.key], c.unit)}
                   </th>
                 ) : (
-                  <td key={c.key} style={numeric[j] ? { textAlign: "right" } : undefined}>
-                    {show(row[c.key], c)}
+                  <td key={c.key} style={align(j)} data-value={row[c.key] ?? undefined}>
+                    {formatCell(row[c.key], c.unit)}
                   </td>
                 ),
               )}
@@ -63,13 +38,10 @@ export function ChartTable({
           ))
         ) : (
           <tr>
-            <td colSpan={Math.max(1, columns.length)}>No data</td>
+            <td colSpan={Math.max(1, data.columns.length)}>No data</td>
           </tr>
         )}
       </tbody>
     </table>
   );
 }
-
-/** Props for <ChartTable> minus the caption: what each chart's `…Table()` helper returns. */
-export type ChartTableData = { columns: ChartColumn[]; rows: ChartRow[] };

@@ -1,109 +1,69 @@
-import { sum } from "d3-array";
 import { scaleBand } from "d3-scale";
-import type { ChartTableData } from "./chart-table";
-import { formatCount, formatPct } from "./format";
-import { AxisY, BandLabels, Baseline, ChartSvg, count, countScale, countTicks, layoutLegend, Legend, MAX_BAR, NoData, px, textWidth } from "./frame";
-import { ML, NON_ML } from "./palette";
+import { type Dataset, cellText, num, colIndex } from "~/utils/dataset";
+import { formatCount } from "./format";
+import { AxisY, BandLabels, Baseline, ChartSvg, countScale, countTicks, layoutLegend, Legend, MAX_BAR, NoData, PartialMark, partialNote, periodName, px, textWidth } from "./frame";
+import { ML, NON_ML, TEXT } from "./palette";
 
 export type FamilyBarsProps = {
-  /** Period keys in order ("2026-Q1"). */
-  periods: string[];
-  /** ML-specific counts, `ml[i]` for `periods[i]`. */
-  ml: number[];
-  /** Non-ML counts. */
-  nonMl: number[];
+  id: string;
+  /** One row per period: `period`, `partial`, `ml`, `nonMl`, `total`, `mlShare` (percent). */
+  data: Dataset;
   width?: number;
   height?: number;
   label: string;
-  /** Side by side (compare the families) or stacked (see the total). */
-  mode?: "grouped" | "stacked";
-  mlLabel?: string;
-  nonMlLabel?: string;
 };
 
-/**
- * ML-specific vs non-ML counts per period, in the family colours. The y domain is [0, largest bar] made nice
- * (largest single value when grouped, largest period total when stacked). Zero bars are not drawn.
- */
-export function FamilyBars({
-  periods,
-  ml,
-  nonMl,
-  width = 640,
-  height = 280,
-  label,
-  mode = "grouped",
-  mlLabel = "ML-specific",
-  nonMlLabel = "Non-ML",
-}: FamilyBarsProps) {
-  if (!periods.length) return <NoData width={width} height={height} label={label} kind="family-bars" />;
-  const a = periods.map((_, i) => count(ml[i]));
-  const b = periods.map((_, i) => count(nonMl[i]));
-  const totals = periods.map((_, i) => a[i] + b[i]);
-  const [mlTotal, nonMlTotal] = [sum(a), sum(b)];
-  const grand = mlTotal + nonMlTotal;
+const FAMILIES = [
+  { key: "ml", name: "ML-specific", color: ML },
+  { key: "nonMl", name: "Non-ML", color: NON_ML },
+] as const;
 
-  const y = countScale(Math.max(...(mode === "stacked" ? totals : [...a, ...b])));
+/** ML-specific vs non-ML incidents per period, side by side in the family colours; partial periods hatched. */
+export function FamilyBars({ id, data, width = 640, height = 300, label }: FamilyBarsProps) {
+  const rows = data.rows;
+  if (!rows.length) return <NoData id={id} width={width} height={height} label={label} kind="family-bars" />;
+  const periods = rows.map((r) => String(r.period));
+  const y = countScale(Math.max(...rows.flatMap((r) => [num(r, "ml"), num(r, "nonMl")])));
   const ticks = countTicks(y, y.domain()[1]);
+  const partial = partialNote(rows.map((r) => ({ period: String(r.period), partial: (r.partial as string | null) ?? null })));
   const legend = layoutLegend(
     [
-      { key: "ml", label: mlLabel, color: ML },
-      { key: "non-ml", label: nonMlLabel, color: NON_ML },
+      ...FAMILIES.map((f) => ({ key: f.key, label: f.name, color: f.color })),
+      ...(partial ? [{ key: "partial", label: "partial period", color: TEXT, shape: "partial" as const }] : []),
     ],
     width - 16,
   );
-  const margin = {
-    top: 8 + legend.rows * legend.rowHeight + 6,
-    right: 12,
-    bottom: 22,
-    left: 12 + Math.max(...ticks.map((t) => textWidth(formatCount(t))), 6),
-  };
+  const margin = { top: 8 + legend.rows * legend.rowHeight + 6, right: 12, bottom: 24, left: 12 + Math.max(...ticks.map((t) => textWidth(formatCount(t))), 6) };
   y.range([height - margin.bottom, margin.top]);
-  const x = scaleBand<string>()
-    .domain(periods)
-    .range([margin.left, width - margin.right])
-    .padding(0.2);
-  // The pair (or the stack) is at most MAX_BAR-ish wide, centred in its period.
-  const group = Math.min(x.bandwidth(), mode === "stacked" ? MAX_BAR : MAX_BAR * 1.6);
+  const x = scaleBand<string>().domain(periods).range([margin.left, width - margin.right]).padding(0.2);
+  const group = Math.min(x.bandwidth(), MAX_BAR * 1.6);
   const inner = scaleBand<string>()
-    .domain(mode === "stacked" ? ["all"] : ["ml", "non-ml"])
+    .domain(FAMILIES.map((f) => f.key))
     .range([(x.bandwidth() - group) / 2, (x.bandwidth() + group) / 2])
-    .padding(mode === "stacked" ? 0 : 0.06);
+    .padding(0.06);
 
-  const families = [
-    { key: "ml", name: mlLabel, values: a, color: ML },
-    { key: "non-ml", name: nonMlLabel, values: b, color: NON_ML },
-  ];
+  const [ml, nonMl] = [rows.reduce((s, r) => s + num(r, "ml"), 0), rows.reduce((s, r) => s + num(r, "nonMl"), 0)];
+  const share = (n: number) => (ml + nonMl ? ` (${Math.round((100 * n) / (ml + nonMl))}%)` : "");
   const span = periods.length === 1 ? `in ${periods[0]}` : `over ${periods.length} periods (${periods[0]} to ${periods[periods.length - 1]})`;
-  const aria =
-    `${label}: ${mlLabel} ${formatCount(mlTotal)}` +
-    (grand ? ` (${formatPct(mlTotal / grand)})` : "") +
-    `, ${nonMlLabel} ${formatCount(nonMlTotal)}` +
-    (grand ? ` (${formatPct(nonMlTotal / grand)})` : "") +
-    ` ${span}`;
+  const aria = `${label}: ML-specific ${formatCount(ml)}${share(ml)}, non-ML ${formatCount(nonMl)}${share(nonMl)} ${span}` + (partial ? `; ${partial}` : "");
 
   return (
-    <ChartSvg width={width} height={height} label={aria} kind="family-bars">
-      <Legend layout={legend} x={8} y={8} />
+    <ChartSvg id={id} width={width} height={height} label={aria} kind="family-bars">
+      <Legend id={id} layout={legend} x={8} y={8} />
       <AxisY ticks={ticks} y={y} format={formatCount} x1={margin.left} x2={width - margin.right} />
-      {families.map((f, k) => (
+      {FAMILIES.map((f) => (
         <g key={f.key} className={`series series-${f.key}`} fill={f.color}>
-          {periods.map((p, i) => {
-            const v = f.values[i];
+          {rows.map((r, i) => {
+            const v = num(r, f.key);
             if (v <= 0) return null;
-            // Stacked: ML at the bottom, non-ML on top of it.
-            const base = mode === "stacked" && k === 1 ? a[i] : 0;
+            const bar = { x: (x(periods[i]) ?? 0) + (inner(f.key) ?? 0), y: y(v), width: inner.bandwidth(), height: y(0) - y(v) };
             return (
-              <rect
-                key={p}
-                className="bar"
-                x={px((x(p) ?? 0) + (inner(mode === "stacked" ? "all" : f.key) ?? 0))}
-                y={px(y(base + v))}
-                width={px(inner.bandwidth())}
-                height={px(y(base) - y(base + v))}
-              >
-                <title>{`${p} · ${f.name}: ${formatCount(v)} (${formatPct(v / totals[i])} of ${formatCount(totals[i])})`}</title>
-              </rect>
+              <g key={periods[i]}>
+                <rect className="bar" data-row={i} data-col={colIndex(data, f.key)} data-value={v} x={px(bar.x)} y={px(bar.y)} width={px(bar.width)} height={px(bar.height)}>
+                  <title>{`${periodName(periods[i], r.partial as string | null)} · ${f.name}: ${cellText(data, r, f.key)} of ${cellText(data, r, "total")} (ML-specific share ${cellText(data, r, "mlShare")})`}</title>
+                </rect>
+                {r.partial ? <PartialMark id={id} {...bar} /> : null}
+              </g>
             );
           })}
         </g>
@@ -112,27 +72,4 @@ export function FamilyBars({
       <BandLabels domain={periods} x={x} bandwidth={x.bandwidth()} y={height - margin.bottom + 6} plotWidth={width - margin.left - margin.right} />
     </ChartSvg>
   );
-}
-
-/** The numbers behind <FamilyBars>: both families, the total and the ML share per period. */
-export function familyBarsTable({
-  periods,
-  ml,
-  nonMl,
-  mlLabel = "ML-specific",
-  nonMlLabel = "Non-ML",
-}: Pick<FamilyBarsProps, "periods" | "ml" | "nonMl" | "mlLabel" | "nonMlLabel">): ChartTableData {
-  return {
-    columns: [
-      { key: "period", label: "Period" },
-      { key: "ml", label: mlLabel, numeric: true },
-      { key: "nonMl", label: nonMlLabel, numeric: true },
-      { key: "total", label: "Total", numeric: true },
-      { key: "mlShare", label: `${mlLabel} share`, numeric: true, format: (v) => (typeof v === "number" ? formatPct(v) : "–") },
-    ],
-    rows: periods.map((p, i) => {
-      const [m, n] = [count(ml[i]), count(nonMl[i])];
-      return { period: p, ml: m, nonMl: n, total: m + n, mlShare: m + n > 0 ? m / (m + n) : null };
-    }),
-  };
 }

@@ -1,10 +1,11 @@
 import { scaleBand, scaleUtc } from "d3-scale";
 import { familyLabel } from "../../utils/labels";
+import { ML, NON_ML, TEXT } from "./palette";
 
 export type TimelineVersion = { version: string; status: string; deployedAt: number; retiredAt: number | null };
 export type TimelineIncident = { id: number; title: string; startedAt: number; version: string; family: string | null };
 
-const FAMILY_COLOUR: Record<string, string> = { ml: "#7b3fb8", "non-ml": "#2f7d8c" };
+const FAMILY_COLOUR: Record<string, string> = { ml: ML, "non-ml": NON_ML };
 
 /**
  * A model's versions as bars from deploy to retire (or to now), with its incidents drawn where they happened on
@@ -28,8 +29,8 @@ export function ModelTimeline({
   const height = margin.top + margin.bottom + Math.max(1, versions.length) * rowHeight;
   if (!versions.length) {
     return (
-      <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-label={`${label}: no deployed versions`} className="chart">
-        <text x={width / 2} y={height / 2} textAnchor="middle">
+      <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-label={`${label}: no deployed versions`} className="chart" fontSize={11}>
+        <text fill={TEXT} x={width / 2} y={height / 2} textAnchor="middle">
           No deployed versions
         </text>
       </svg>
@@ -51,13 +52,13 @@ export function ModelTimeline({
       viewBox={`0 0 ${width} ${height}`}
       role="group"
       aria-label={`${label}: ${versions.length} versions, ${onChart.length} incident links`}
-      className="chart"
+      className="chart" fontSize={11}
       style={{ width: "100%", maxWidth: width }}
     >
       {x.ticks(6).map((t) => (
         <g key={t.toISOString()} transform={`translate(${x(t)},0)`}>
           <line y1={margin.top} y2={height - margin.bottom} stroke="#e3e5ea" />
-          <text y={height - 8} textAnchor="middle">
+          <text fill={TEXT} y={height - 8} textAnchor="middle">
             {t.toISOString().slice(0, 10)}
           </text>
         </g>
@@ -67,7 +68,7 @@ export function ModelTimeline({
         const x1 = x(new Date(v.retiredAt ?? now));
         return (
           <g key={v.version} className="version">
-            <text x={margin.left - 6} y={(y(v.version) ?? 0) + y.bandwidth() / 2} dy="0.32em" textAnchor="end">
+            <text fill={TEXT} x={margin.left - 6} y={(y(v.version) ?? 0) + y.bandwidth() / 2} dy="0.32em" textAnchor="end">
               {v.version}
             </text>
             <rect

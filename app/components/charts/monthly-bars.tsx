@@ -1,5 +1,6 @@
 import { max } from "d3-array";
 import { scaleBand, scaleLinear } from "d3-scale";
+import { TEXT } from "./palette";
 
 export type MonthCount = { month: string; count: number };
 
@@ -20,13 +21,13 @@ export function MonthlyBars({ data, width = 480, height = 140, label }: { data: 
       viewBox={`0 0 ${width} ${height}`}
       role="img"
       aria-label={`${label}: ${total} incidents over ${data.length} months`}
-      className="chart"
+      className="chart" fontSize={11}
       style={{ maxWidth: width, width: "100%" }}
     >
       {y.ticks(3).map((t) => (
         <g key={t} transform={`translate(0,${y(t)})`}>
           <line x1={margin.left} x2={width - margin.right} stroke="#e3e5ea" />
-          <text x={margin.left - 4} dy="0.32em" textAnchor="end">
+          <text fill={TEXT} x={margin.left - 4} dy="0.32em" textAnchor="end">
             {t}
           </text>
         </g>
@@ -37,7 +38,7 @@ export function MonthlyBars({ data, width = 480, height = 140, label }: { data: 
             <title>{`${d.month}: ${d.count}`}</title>
           </rect>
           {i % 3 === 0 || i === data.length - 1 ? (
-            <text x={(x(d.month) ?? 0) + x.bandwidth() / 2} y={height - 6} textAnchor="middle">
+            <text fill={TEXT} x={(x(d.month) ?? 0) + x.bandwidth() / 2} y={height - 6} textAnchor="middle">
               {d.month}
             </text>
           ) : null}
