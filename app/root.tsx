@@ -50,6 +50,7 @@ export function Layout({ children }: { children: ReactNode }) {
           {user ? (
             <>
               <nav aria-label="Main">
+                <NavLink to="/my-work">My work</NavLink>
                 <NavLink to="/incidents">Incidents</NavLink>
                 <NavLink to="/actions">Action items</NavLink>
                 <NavLink to="/alerts">Alerts</NavLink>

@@ -8,6 +8,7 @@ import compression from "compression";
 import express from "express";
 import { startCheckpointer } from "../db/checkpointer";
 import { SqliteBindingError, databasePath, getDb } from "../db/client";
+import { startNotificationSender } from "../app/domain/notifications/sender.server";
 import { logger } from "../app/utils/logger.server";
 import { startup } from "../app/utils/startup.server";
 
@@ -21,6 +22,7 @@ try {
   process.exit(1);
 }
 startCheckpointer(getDb(), databasePath());
+const notifications = startNotificationSender(getDb());
 
 const build = (await import(pathToFileURL(path.resolve("build/index.js")).href)) as ServerBuild;
 
@@ -59,8 +61,10 @@ const server = app.listen(port, host, () => {
 });
 
 function shutdown() {
-  server.close(() => process.exit(0));
-  setTimeout(() => process.exit(0), 2000).unref();
+  // In-flight notifications record their outcome before the process goes, so none is sent twice.
+  const stopped = notifications.stop();
+  server.close(() => void stopped.then(() => process.exit(0)));
+  setTimeout(() => process.exit(0), 5000).unref();
 }
 process.on("SIGTERM", shutdown);
 process.on("SIGINT", shutdown);

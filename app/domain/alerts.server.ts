@@ -9,6 +9,7 @@ import { sha256 } from "../utils/password.server";
 import { recordAudit, type Actor } from "./audit.server";
 import { cappedCount, insertIncident } from "./incidents.server";
 import { ensureModelVersion, linkIncidentModel } from "./models.server";
+import { draftOpenedNotice, enqueueNotice } from "./notifications.server";
 import { refreshRepeats, repeatAnchor } from "./repeats.server";
 
 export const MAX_WEBHOOK_BYTES = 1024 * 1024;
@@ -265,6 +266,7 @@ function openIncidentFor(tx: Conn, e: AlertEvent, actor: Actor, now: number, ope
     actor,
     { status: "draft", source: "webhook", groupKey: e.groupKey },
   );
+  enqueueNotice(tx, draftOpenedNotice(id, e.title || e.ruleName, e.description), actor);
   opened.push(id);
   return id;
 }
@@ -439,6 +441,8 @@ export function alertsForIncident(db: Db, incidentId: number) {
       endsAt: alerts.endsAt,
       fireCount: alerts.fireCount,
       triage: alerts.triage,
+      labels: alerts.labels,
+      annotations: alerts.annotations,
     })
     .from(alerts)
     .where(eq(alerts.incidentId, incidentId))

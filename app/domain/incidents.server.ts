@@ -14,6 +14,7 @@ import { DAY_MS } from "../utils/dates";
 import { pageNumber, requiredUtcTime, text, utcTime } from "../utils/forms";
 import { recordAudit, type Actor } from "./audit.server";
 import { refreshRepeats, repeatAnchor } from "./repeats.server";
+import { reviewApproval } from "./reviews.server";
 
 export const incidentInputSchema = z
   .object({
@@ -134,6 +135,10 @@ export function changeStatus(db: Db, id: number, to: IncidentStatus, actor: Acto
     if (!canTransition(cur.status, to)) {
       throw new TransitionError(`An incident cannot go from ${cur.status} to ${to}.`);
     }
+    if (cur.status === "in_review" && to === "closed") {
+      const approval = reviewApproval(tx, id);
+      if (!approval.ok) throw new TransitionError(`Not closed: ${approval.reason}`);
+    }
     const rank = INCIDENT_STATUSES.indexOf(to);
     const set: Partial<Incident> = { status: to, version: cur.version + 1, updatedAt: Date.now() };
     if (to === "investigating" && INCIDENT_STATUSES.indexOf(cur.status) > rank) {
@@ -157,6 +162,7 @@ export function changeStatus(db: Db, id: number, to: IncidentStatus, actor: Acto
       from: cur.status,
       to,
       before: { detectedAt: cur.detectedAt, mitigatedAt: cur.mitigatedAt, resolvedAt: cur.resolvedAt },
+      after: { detectedAt: set.detectedAt, mitigatedAt: set.mitigatedAt, resolvedAt: set.resolvedAt },
     });
   });
 }
