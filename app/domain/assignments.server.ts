@@ -31,8 +31,9 @@ export function requireAssignable(tx: Conn, userId: number): { id: number; name:
 }
 
 /** Makes `userId` (or nobody) the incident's owner or lead, and tells them. */
-export function assignIncident(db: Db, incidentId: number, role: IncidentRole, userId: number | null, actor: Actor): void {
-  db.transaction((tx) => {
+export function assignIncident(db: Conn, incidentId: number, role: IncidentRole, userId: number | null, actor: Actor): void {
+  // A savepoint inside the caller's transaction, a transaction otherwise.
+  (db as Db).transaction((tx) => {
     const column = role === "owner" ? incidents.ownerId : incidents.leadId;
     const cur = tx.select({ title: incidents.title, person: column, version: incidents.version }).from(incidents).where(eq(incidents.id, incidentId)).get();
     if (!cur) throw new Response("Incident not found", { status: 404 });
@@ -63,7 +64,7 @@ export function assignIncident(db: Db, incidentId: number, role: IncidentRole, u
 /** Claiming a draft: the actor becomes its owner, and it leaves draft for investigating. */
 export function claimIncident(db: Db, incidentId: number, actor: Actor & { id: number }): void {
   db.transaction((tx) => {
-    assignIncident(tx as unknown as Db, incidentId, "owner", actor.id, actor);
+    assignIncident(tx, incidentId, "owner", actor.id, actor);
     const cur = tx.select({ status: incidents.status }).from(incidents).where(eq(incidents.id, incidentId)).get();
     if (cur?.status === "draft") changeStatus(tx as unknown as Db, incidentId, "investigating", actor);
   });

@@ -4,7 +4,8 @@ import { incidents, reviewRequests, users, REVIEW_STATES } from "../../db/schema
 import type { Conn, Db } from "../utils/db.server";
 import { recordAudit, type Actor } from "./audit.server";
 import { AssignmentError, requireAssignable } from "./assignments.server";
-import { insertComment } from "./comments.server";
+import { insertComment, listComments } from "./comments.server";
+import { renderMarkdown } from "../utils/markdown.server";
 import { enqueueNotice, eventKey } from "./notifications.server";
 
 export type ReviewState = (typeof REVIEW_STATES)[number];
@@ -130,6 +131,16 @@ export function reviewApproval(db: Conn, incidentId: number): Approval {
     return { ok: false, reason: reviewers.length ? "No reviewer has approved the postmortem yet." : "Request a review: closing an incident in review needs an approval." };
   }
   return { ok: true };
+}
+
+/** Everything the review panel shows: overall state, reviewers, comments with their Markdown rendered. */
+export function reviewView(db: Db, incidentId: number) {
+  const reviewers = listReviewers(db, incidentId);
+  return {
+    state: overallState(reviewers.map((r) => r.state)),
+    reviewers,
+    comments: listComments(db, incidentId).map(({ body, ...c }) => ({ ...c, html: renderMarkdown(body) })),
+  };
 }
 
 export { AssignmentError };

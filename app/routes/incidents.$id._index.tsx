@@ -1,13 +1,24 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useRouteLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { ACTION_KINDS, INCIDENT_MODEL_ROLES, INCIDENT_STATUSES, TIMELINE_KINDS } from "../../db/schema";
+import { INCIDENT_MODEL_ROLES, INCIDENT_STATUSES } from "../../db/schema";
 import { SeverityBadge, StatusBadge, statusLabel } from "~/components/badges";
 import { CsrfInput } from "~/components/csrf";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
-import { Field, FormError } from "~/components/field";
+import { FormError } from "~/components/field";
 import { FamilyBadge } from "~/components/family-badge";
 import { DETECTION_LABELS } from "~/components/incident-form";
+import { ActionItemsSection } from "~/components/incident/action-items";
+import { AlertsSection } from "~/components/incident/alerts";
+import { HistorySection } from "~/components/incident/history";
+import { PeoplePanel } from "~/components/incident/people";
+import { ReviewPanel } from "~/components/incident/review";
+import { ShareLinks } from "~/components/incident/share";
+import { TimelineSection } from "~/components/incident/timeline";
+import { TriagePanel } from "~/components/incident/triage";
+import { AssignmentError, assignableUsers, userNames } from "~/domain/assignments.server";
+import { describeChange } from "~/domain/history.server";
+import { reviewView } from "~/domain/reviews.server";
 import { actionInputSchema, actionStatusSchema, addActionItem, listActionItems, setActionStatus } from "~/domain/actions.server";
 import { alertsForIncident } from "~/domain/alerts.server";
 import { listAudit } from "~/domain/audit.server";
@@ -15,7 +26,7 @@ import { REPEAT_WINDOW_DAYS, findRepeats, incidentClassification } from "~/domai
 import { TransitionError, canTransition, changeStatus, durations, getIncident } from "~/domain/incidents.server";
 import { allVersions, incidentVersions, linkVersion, unlinkVersion } from "~/domain/models.server";
 import { listRevisions } from "~/domain/postmortems.server";
-import { addTimelineEvent, deleteTimelineEvent, listTimeline, timelineInputSchema } from "~/domain/timeline.server";
+import { addTimelineEvent, listTimeline, timelineInputSchema } from "~/domain/timeline.server";
 import type { loader as rootLoader } from "~/root";
 import { actorOf, requireUser } from "~/utils/auth.server";
 import { readForm } from "~/utils/csrf.server";
@@ -52,8 +63,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       resolvedAt: incident.resolvedAt,
       source: incident.source,
       postmortemRev: incident.postmortemRev,
-      owner: row.ownerEmail,
     },
+    ...people(db, incident.ownerId, incident.leadId),
+    review: reviewView(db, id),
     durations: durations(incident),
     classification: incidentClassification(db, id),
     trigger: incident.trigger,
@@ -63,16 +75,36 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     nextStatuses: INCIDENT_STATUSES.filter((s) => s !== incident.status && canTransition(incident.status, s)),
     postmortemHtml: incident.postmortemMd ? renderMarkdown(incident.postmortemMd) : null,
     timeline: listTimeline(db, id),
-    alerts: alertsForIncident(db, id),
+    alerts: alertsForIncident(db, id).map((a) => ({ ...a, labels: JSON.parse(a.labels) as Record<string, string>, annotations: JSON.parse(a.annotations) as Record<string, string> })),
     versions: incidentVersions(db, id),
     versionChoices: hasRole(user, "editor") ? allVersions(db) : [],
-    actions: listActionItems(db, id).map((a) => ({ ...a, overdue: a.status === "open" && a.dueAt !== null && a.dueAt < now })),
+    actions: actionRows(db, id, now),
     revisions: listRevisions(db, id, 10),
-    history: listAudit(db, { entity: "incident", entityId: id, limit: 30 }),
+    history: listAudit(db, { entity: "incident", entityId: id, limit: 30 }).map((h) => ({ id: h.id, at: h.at, actor: h.actor, text: describeChange(h.action, h.detail) })),
     now: toDateTimeInput(now),
   };
 }
 
+function people(db: ReturnType<typeof getDb>, ownerId: number | null, leadId: number | null) {
+  const names = userNames(db, [ownerId, leadId]);
+  const person = (id: number | null) => (id === null ? null : { id, name: names.get(id) ?? "unknown" });
+  return { owner: person(ownerId), lead: person(leadId), people: assignableUsers(db).map((u) => ({ id: u.id, name: u.name })) };
+}
+
+function actionRows(db: ReturnType<typeof getDb>, id: number, now: number) {
+  const items = listActionItems(db, id);
+  const names = userNames(db, items.map((a) => a.assigneeId));
+  return items.map((a) => ({
+    id: a.id,
+    title: a.title,
+    kind: a.kind,
+    owner: a.owner,
+    assignee: a.assigneeId === null ? null : (names.get(a.assigneeId) ?? null),
+    dueAt: a.dueAt,
+    status: a.status,
+    overdue: a.status === "open" && a.dueAt !== null && a.dueAt < now,
+  }));
+}
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireRole(request, "editor");
@@ -80,7 +112,6 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const intentSchema = z.discriminatedUnion("intent", [
     z.object({ intent: z.literal("status"), status: z.enum(INCIDENT_STATUSES, { message: "Unknown status." }) }),
     timelineInputSchema.extend({ intent: z.literal("timeline.add") }),
-    z.object({ intent: z.literal("timeline.delete"), eventId: z.coerce.number().int().positive() }),
     actionInputSchema.extend({ intent: z.literal("action.add") }),
     z.object({ intent: z.literal("action.status"), actionId: z.coerce.number().int().positive(), status: actionStatusSchema }),
     z.object({
@@ -109,16 +140,18 @@ export async function action({ request, params }: ActionFunctionArgs) {
       break;
     case "timeline.add":
       addTimelineEvent(db, id, { at: input.at, kind: input.kind, body: input.body }, actor);
-      break;
-    case "timeline.delete":
-      deleteTimelineEvent(db, id, input.eventId, actor);
-      break;
+      return redirect(`/incidents/${id}#timeline`);
     case "action.add":
-      addActionItem(db, id, { title: input.title, owner: input.owner, dueAt: input.dueAt, kind: input.kind }, actor);
-      break;
+      try {
+        addActionItem(db, id, { title: input.title, owner: input.owner, assigneeId: input.assigneeId, dueAt: input.dueAt, kind: input.kind }, actor);
+      } catch (e) {
+        if (!(e instanceof AssignmentError)) throw e;
+        return json({ intent: input.intent, errors: { assigneeId: e.message }, values }, { status: 400 });
+      }
+      return redirect(`/incidents/${id}#actions`);
     case "action.status":
       setActionStatus(db, id, input.actionId, input.status, actor);
-      break;
+      return redirect(`/incidents/${id}#action-${input.actionId}`);
     case "model.link":
       linkVersion(db, id, input.versionId, input.role, actor);
       break;
@@ -130,14 +163,12 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function IncidentPage() {
-  const { incident: i, durations: d, nextStatuses: next, classification: cls, trigger, lifecycleStage, repeats, repeatWindowDays, postmortemHtml, timeline, alerts, versions, versionChoices, actions, revisions, history, now } =
+  const { incident: i, durations: d, nextStatuses: next, classification: cls, trigger, lifecycleStage, repeats, repeatWindowDays, postmortemHtml, timeline, alerts, versions, versionChoices, actions, revisions, history, now, owner, lead, people, review } =
     useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const user = useRouteLoaderData<typeof rootLoader>("root")?.user;
   const canEdit = hasRole(user, "editor");
   const errorsFor = (intent: string) => (result?.intent === intent ? (result.errors as Record<string, string>) : undefined);
-  const timelineErrors = errorsFor("timeline.add");
-  const actionErrors = errorsFor("action.add");
   return (
     <>
       <p>
@@ -148,7 +179,8 @@ export default function IncidentPage() {
           #{i.id} {i.title}
         </h1>
         {canEdit ? (
-          <div className="row">
+          <div className="row no-print">
+            <ShareLinks incidentId={i.id} />
             <Link className="button secondary" to="edit">
               Edit details
             </Link>
@@ -164,6 +196,7 @@ export default function IncidentPage() {
         {i.team ? <span className="badge">team: {i.team}</span> : null}
         {i.source === "webhook" ? <span className="badge">opened by an alert</span> : null}
       </div>
+      {canEdit && i.status === "draft" && i.source === "webhook" ? <TriagePanel incidentId={i.id} alertCount={alerts.length} /> : null}
 
       <section aria-label="Durations" className="metrics" style={{ marginTop: "1rem" }}>
         <div className="metric">
@@ -280,9 +313,8 @@ export default function IncidentPage() {
             <dd>{formatUtc(i.resolvedAt)}</dd>
             <dt>Detected by</dt>
             <dd>{i.detectionSource ? DETECTION_LABELS[i.detectionSource] : "—"}</dd>
-            <dt>Owner</dt>
-            <dd>{i.owner ?? "—"}</dd>
           </dl>
+          <PeoplePanel incidentId={i.id} owner={owner} lead={lead} people={people} me={user?.id} canEdit={canEdit} />
         </section>
         <section>
           <h2>Summary</h2>
@@ -292,68 +324,7 @@ export default function IncidentPage() {
         </section>
       </div>
 
-      <section>
-        <h2>Timeline</h2>
-        {timeline.length ? (
-          <table>
-            <thead>
-              <tr>
-                <th>Time (UTC)</th>
-                <th>Kind</th>
-                <th>What happened</th>
-                <th>By</th>
-                {canEdit ? <th /> : null}
-              </tr>
-            </thead>
-            <tbody>
-              {timeline.map((e) => (
-                <tr key={e.id}>
-                  <td>{formatUtc(e.at)}</td>
-                  <td>{e.kind}</td>
-                  <td style={{ whiteSpace: "pre-wrap" }}>{e.body}</td>
-                  <td>{e.author ?? "alert"}</td>
-                  {canEdit ? (
-                    <td>
-                      <Form method="post">
-                        <CsrfInput />
-                        <input type="hidden" name="intent" value="timeline.delete" />
-                        <button type="submit" name="eventId" value={e.id} className="link" aria-label={`Delete entry ${formatUtc(e.at)}`}>
-                          Delete
-                        </button>
-                      </Form>
-                    </td>
-                  ) : null}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        ) : (
-          <p className="muted">No timeline entries yet.</p>
-        )}
-        {canEdit ? (
-          <Form method="post" className="card" style={{ marginTop: "0.6rem" }} aria-label="Add timeline entry">
-            <CsrfInput />
-            <input type="hidden" name="intent" value="timeline.add" />
-            <FormError error={timelineErrors?.form} />
-            <div className="grid">
-              <Field label="Time (UTC)" name="at" error={timelineErrors?.at}>
-                <input id="at" name="at" type="datetime-local" required defaultValue={result?.intent === "timeline.add" ? result.values.at : now} />
-              </Field>
-              <Field label="Kind" name="kind" error={timelineErrors?.kind}>
-                <select id="kind" name="kind" defaultValue="observation">
-                  {TIMELINE_KINDS.map((k) => (
-                    <option key={k}>{k}</option>
-                  ))}
-                </select>
-              </Field>
-            </div>
-            <Field label="What happened" name="body" error={timelineErrors?.body}>
-              <textarea id="body" name="body" rows={2} required defaultValue={result?.intent === "timeline.add" ? result.values.body : ""} />
-            </Field>
-            <button type="submit">Add to timeline</button>
-          </Form>
-        ) : null}
-      </section>
+      <TimelineSection incidentId={i.id} timeline={timeline} canEdit={canEdit} now={now} result={result} />
 
       <section>
         <h2>Model versions</h2>
@@ -424,123 +395,11 @@ export default function IncidentPage() {
         ) : null}
       </section>
 
-      {alerts.length ? (
-        <section>
-          <h2>Alerts</h2>
-          <table>
-            <thead>
-              <tr>
-                <th>Rule</th>
-                <th>Status</th>
-                <th>Started</th>
-                <th>Ended</th>
-                <th>Fired</th>
-                <th>Triage</th>
-              </tr>
-            </thead>
-            <tbody>
-              {alerts.map((a) => (
-                <tr key={a.id}>
-                  <td>
-                    {a.ruleName} <small className="muted">{a.sender}{a.severity ? ` · ${a.severity}` : ""}</small>
-                  </td>
-                  <td>{a.status}</td>
-                  <td>{formatUtc(a.startsAt)}</td>
-                  <td>{formatUtc(a.endsAt)}</td>
-                  <td>{a.fireCount}×</td>
-                  <td>{a.triage}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </section>
-      ) : null}
+      <AlertsSection incidentId={i.id} alerts={alerts} canEdit={canEdit} />
 
-      <section>
-        <h2>Action items</h2>
-        {actions.length ? (
-          <table>
-            <thead>
-              <tr>
-                <th>Action</th>
-                <th>Kind</th>
-                <th>Owner</th>
-                <th>Due</th>
-                <th>Status</th>
-              </tr>
-            </thead>
-            <tbody>
-              {actions.map((a) => (
-                <tr key={a.id}>
-                  <td>{a.title}</td>
-                  <td>{a.kind}</td>
-                  <td>{a.owner || "—"}</td>
-                  <td className={a.overdue ? "overdue" : undefined}>
-                    {formatDate(a.dueAt)}
-                    {a.overdue ? " (overdue)" : ""}
-                  </td>
-                  <td>
-                    {canEdit ? (
-                      <Form method="post" className="row">
-                        <CsrfInput />
-                        <input type="hidden" name="intent" value="action.status" />
-                        <input type="hidden" name="actionId" value={a.id} />
-                        <span>{a.status.replace("_", " ")}</span>
-                        {a.status === "open" ? (
-                          <>
-                            <button type="submit" name="status" value="done" className="secondary">
-                              Done
-                            </button>
-                            <button type="submit" name="status" value="wont_do" className="link">
-                              Won’t do
-                            </button>
-                          </>
-                        ) : (
-                          <button type="submit" name="status" value="open" className="link">
-                            Reopen
-                          </button>
-                        )}
-                      </Form>
-                    ) : (
-                      a.status.replace("_", " ")
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        ) : (
-          <p className="muted">No action items yet.</p>
-        )}
-        {canEdit ? (
-          <Form method="post" className="card" style={{ marginTop: "0.6rem" }} aria-label="Add action item">
-            <CsrfInput />
-            <input type="hidden" name="intent" value="action.add" />
-            <FormError error={actionErrors?.form} />
-            <Field label="Action" name="title" error={actionErrors?.title}>
-              <input id="title" name="title" required minLength={3} defaultValue={result?.intent === "action.add" ? result.values.title : ""} />
-            </Field>
-            <div className="grid">
-              <Field label="Owner" name="owner" error={actionErrors?.owner}>
-                <input id="owner" name="owner" defaultValue={result?.intent === "action.add" ? result.values.owner : ""} />
-              </Field>
-              <Field label="Due (UTC)" name="dueAt" error={actionErrors?.dueAt}>
-                <input id="dueAt" name="dueAt" type="date" defaultValue={result?.intent === "action.add" ? result.values.dueAt : ""} />
-              </Field>
-              <Field label="Kind" name="actionKind" error={actionErrors?.kind}>
-                <select id="actionKind" name="kind" defaultValue="prevent">
-                  {ACTION_KINDS.map((k) => (
-                    <option key={k}>{k}</option>
-                  ))}
-                </select>
-              </Field>
-            </div>
-            <button type="submit">Add action item</button>
-          </Form>
-        ) : null}
-      </section>
+      <ActionItemsSection incidentId={i.id} actions={actions} people={people} canEdit={canEdit} result={result} />
 
-      <section>
+      <section id="postmortem">
         <div className="spread">
           <h2>Postmortem</h2>
           {revisions.length ? (
@@ -571,26 +430,9 @@ export default function IncidentPage() {
         ) : null}
       </section>
 
-      <section>
-        <h2>History</h2>
-        <details>
-          <summary>{history.length} recorded change{history.length === 1 ? "" : "s"}</summary>
-          <table>
-            <tbody>
-              {history.map((h) => (
-                <tr key={h.id}>
-                  <td>{formatUtc(h.at)}</td>
-                  <td>{h.actor}</td>
-                  <td>{h.action}</td>
-                  <td>
-                    <code>{h.detail}</code>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </details>
-      </section>
+      <ReviewPanel incidentId={i.id} {...review} people={people} me={user?.id} canEdit={canEdit} />
+
+      <HistorySection history={history} />
     </>
   );
 }

@@ -4,7 +4,11 @@ import { INCIDENT_STATUSES, SEVERITIES } from "../../db/schema";
 import { SeverityBadge, StatusBadge, statusLabel } from "~/components/badges";
 import { FilterCheckboxes, FilterSelect } from "~/components/filters";
 import { Pager } from "~/components/pager";
+import { GettingStarted } from "~/components/getting-started";
+import { ReviewBadge } from "~/components/incident/review";
 import { COUNT_CAP, PAGE_SIZE, listIncidents, listTeams, parseIncidentFilter } from "~/domain/incidents.server";
+import { gettingStarted } from "~/domain/onboarding.server";
+import { reviewStates } from "~/domain/reviews.server";
 import type { loader as rootLoader } from "~/root";
 import { requireUser } from "~/utils/auth.server";
 import { formatDate, formatDuration, formatUtc } from "~/utils/dates";
@@ -18,9 +22,13 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const filter = parseIncidentFilter(url.searchParams);
   const db = getDb();
   const { rows, total } = listIncidents(db, filter);
+  const reviews = reviewStates(db, rows.map((r) => r.id));
+  const unfiltered = !url.search || url.search === "?";
   return {
+    // A brand-new install: say what to do first instead of "no incidents match".
+    gettingStarted: total === 0 && unfiltered ? gettingStarted(db) : null,
     filter: { ...filter, from: filter.from === null ? "" : formatDate(filter.from), to: filter.to === null ? "" : formatDate(filter.to) },
-    rows,
+    rows: rows.map((r) => ({ ...r, review: reviews.get(r.id) ?? null })),
     total,
     teams: listTeams(db),
     totalLabel: countLabel(total, COUNT_CAP, "incident"),
@@ -30,7 +38,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export default function Incidents() {
-  const { filter, rows, totalLabel, hasMore, teams, search } = useLoaderData<typeof loader>();
+  const { filter, rows, totalLabel, hasMore, teams, search, gettingStarted } = useLoaderData<typeof loader>();
   const user = useRouteLoaderData<typeof rootLoader>("root")?.user;
   return (
     <>
@@ -91,7 +99,7 @@ export default function Incidents() {
                   <SeverityBadge severity={r.severity} />
                 </td>
                 <td>
-                  <StatusBadge status={r.status} />
+                  <StatusBadge status={r.status} /> <ReviewBadge state={r.review} />
                 </td>
                 <td>{r.team}</td>
                 <td>{formatDuration(r.detectedAt === null ? null : r.detectedAt - r.startedAt)}</td>
@@ -100,8 +108,19 @@ export default function Incidents() {
             ))}
           </tbody>
         </table>
+      ) : gettingStarted ? (
+        <GettingStarted {...gettingStarted} canEdit={hasRole(user, "editor")} isAdmin={hasRole(user, "admin")} />
       ) : (
-        <p className="card">No incidents match these filters.</p>
+        <p className="card">
+          No incidents match these filters. <Link to="/incidents">Clear the filters</Link>
+          {hasRole(user, "editor") ? (
+            <>
+              {" "}
+              or <Link to="/incidents/new">record a new incident</Link>
+            </>
+          ) : null}
+          .
+        </p>
       )}
       <Pager page={filter.page} hasMore={hasMore} search={search} />
     </>
