@@ -47,6 +47,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
   };
 }
 
+const rowId = z.coerce.number().int().positive();
+
 export async function action({ request }: ActionFunctionArgs) {
   const admin = await requireRole(request, "admin");
   const form = await readForm(request);
@@ -58,9 +60,13 @@ export async function action({ request }: ActionFunctionArgs) {
     if (!parsed.success) return json({ errors: fieldErrors(parsed.error), values }, { status: 400 });
     createChannel(db, parsed.data, actor);
   } else if (values.intent === "channel.enable" || values.intent === "channel.disable") {
-    setChannelEnabled(db, z.coerce.number().int().positive().parse(values.channelId), values.intent === "channel.enable", actor);
+    const channelId = rowId.safeParse(values.channelId);
+    if (!channelId.success) return json({ errors: { form: "Pick a channel." } as Record<string, string>, values }, { status: 400 });
+    setChannelEnabled(db, channelId.data, values.intent === "channel.enable", actor);
   } else if (values.intent === "retry") {
-    retryNotification(db, z.coerce.number().int().positive().parse(values.notificationId), actor);
+    const notificationId = rowId.safeParse(values.notificationId);
+    if (!notificationId.success) return json({ errors: { form: "Pick a notification." } as Record<string, string>, values }, { status: 400 });
+    retryNotification(db, notificationId.data, actor);
   } else {
     return json({ errors: { form: "Unknown action." } as Record<string, string>, values }, { status: 400 });
   }

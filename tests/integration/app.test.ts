@@ -120,10 +120,23 @@ describe("incidents and postmortems over HTTP", () => {
     let page = await (await admin.get(`/incidents/${id}`)).text();
     expect(page).toContain("Ranking model served stale features");
     expect(page).toMatch(/<b>20m<\/b><span>time to detect<\/span>/);
-    for (const status of ["mitigated", "resolved", "in_review", "closed"]) {
+    for (const status of ["mitigated", "resolved", "in_review"]) {
       const res = await admin.submit(`/incidents/${id}`, { intent: "status", status });
       expect(res.status, status).toBe(302);
     }
+    // Closing an incident in review needs an approval.
+    const refused = await admin.submit(`/incidents/${id}`, { intent: "status", status: "closed" });
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toContain("Not closed: Request a review: closing an incident in review needs an approval.");
+    const reviewer = await admin.submit("/settings/users", { intent: "create", name: "Rita Reviewer", email: "rita@example.com", role: "editor", password: "reviewer password 1" });
+    expect(reviewer.status).toBe(302);
+    const db = new Database(server.dbFile, { readonly: true });
+    const ritaId = String((db.prepare("select id from users where email = 'rita@example.com'").get() as { id: number }).id);
+    db.close();
+    expect((await admin.submit(`/incidents/${id}/review`, { intent: "review.request", reviewers: [ritaId] })).status).toBe(302);
+    const rita = await signIn(server.url, "rita@example.com", "reviewer password 1");
+    expect((await rita.submit(`/incidents/${id}/review`, { intent: "review.comment", body: "", quote: "", verdict: "approved" })).status).toBe(302);
+    expect((await admin.submit(`/incidents/${id}`, { intent: "status", status: "closed" })).status).toBe(302);
     page = await (await admin.get(`/incidents/${id}`)).text();
     expect(page).toContain('class="badge status-closed">closed');
     const illegal = await admin.submit(`/incidents/${id}`, { intent: "status", status: "draft" });
@@ -190,7 +203,7 @@ describe("incidents and postmortems over HTTP", () => {
     const actions = db.prepare("select action from audit_log where entity = 'incident' and entity_id = ? order by id").all(String(id)) as { action: string }[];
     db.close();
     expect(actions.map((a) => a.action)).toEqual([
-      "create", "status", "status", "status", "status", "postmortem", "timeline.add", "action.add",
+      "create", "status", "status", "status", "review.request", "comment", "review.decide", "status", "postmortem", "timeline.add", "action.add",
     ]);
     expect(await (await admin.get("/settings/audit")).text()).toContain("postmortem");
   });
