@@ -168,6 +168,7 @@ export default function IncidentPage() {
   const result = useActionData<typeof action>();
   const user = useRouteLoaderData<typeof rootLoader>("root")?.user;
   const canEdit = hasRole(user, "editor");
+  const triage = i.status === "draft" && i.source === "webhook";
   const errorsFor = (intent: string) => (result?.intent === intent ? (result.errors as Record<string, string>) : undefined);
   return (
     <>
@@ -196,7 +197,7 @@ export default function IncidentPage() {
         {i.team ? <span className="badge">team: {i.team}</span> : null}
         {i.source === "webhook" ? <span className="badge">opened by an alert</span> : null}
       </div>
-      {canEdit && i.status === "draft" && i.source === "webhook" ? <TriagePanel incidentId={i.id} alertCount={alerts.length} /> : null}
+      {canEdit && triage ? <TriagePanel incidentId={i.id} alertCount={alerts.length} /> : null}
 
       <section aria-label="Durations" className="metrics" style={{ marginTop: "1rem" }}>
         <div className="metric">
@@ -214,7 +215,7 @@ export default function IncidentPage() {
       </section>
 
       {canEdit && next.length ? (
-        <Form method="post" className="row" style={{ marginTop: "1rem" }}>
+        <Form method="post" className="row" style={{ marginTop: "1rem" }} preventScrollReset>
           <CsrfInput />
           <input type="hidden" name="intent" value="status" />
           <span>Move to:</span>
@@ -314,7 +315,7 @@ export default function IncidentPage() {
             <dt>Detected by</dt>
             <dd>{i.detectionSource ? DETECTION_LABELS[i.detectionSource] : "—"}</dd>
           </dl>
-          <PeoplePanel incidentId={i.id} owner={owner} lead={lead} people={people} me={user?.id} canEdit={canEdit} />
+          <PeoplePanel incidentId={i.id} owner={owner} lead={lead} people={people} me={user?.id} canEdit={canEdit} claim={!triage} />
         </section>
         <section>
           <h2>Summary</h2>

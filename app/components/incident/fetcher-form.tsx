@@ -38,7 +38,7 @@ export function InPlaceForm({
     if (fetcher.data?.errors) return;
     // Saved: empty the fields for the next entry and put the cursor back in the first one.
     ref.current?.reset();
-    ref.current?.querySelector<HTMLElement>("input:not([type=hidden]), textarea, select")?.focus();
+    ref.current?.querySelector<HTMLElement>("input:not([type=hidden]), textarea, select")?.focus({ preventScroll: true });
   }, [fetcher.state, fetcher.data]);
   const own = fetcher.data ?? (result?.intent === intent ? result : undefined);
   return (

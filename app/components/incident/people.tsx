@@ -10,6 +10,7 @@ export function PeoplePanel({
   people,
   me,
   canEdit,
+  claim = true,
 }: {
   incidentId: number;
   owner: Person | null;
@@ -17,6 +18,8 @@ export function PeoplePanel({
   people: Person[];
   me: number | undefined;
   canEdit: boolean;
+  /** Off where the triage panel already offers the claim. */
+  claim?: boolean;
 }) {
   return (
     <section id="people" aria-label="People">
@@ -24,7 +27,7 @@ export function PeoplePanel({
         <dt>Owner</dt>
         <dd>
           {owner?.name ?? <span className="muted">nobody yet</span>}
-          {canEdit && owner?.id !== me ? (
+          {canEdit && claim && owner?.id !== me ? (
             <Form method="post" action={`/incidents/${incidentId}/people`} className="inline no-print" preventScrollReset>
               <CsrfInput />{" "}
               <button type="submit" name="intent" value="claim" className="secondary">
