@@ -184,6 +184,20 @@ describe("incidents and postmortems over HTTP", () => {
     const actions = await (await admin.get("/actions?overdue=1")).text();
     expect(actions).toContain("Alert on feature freshness");
     expect(actions).toContain("(overdue)");
+    // Assigned to a person: listed under their name, filtered by owner, marked done from the list.
+    expect(
+      (await admin.submit(`/incidents/${id}`, { intent: "action.add", title: "Backfill the feature store", owner: "", assigneeId: "1", dueAt: "2026-01-02", kind: "mitigate" })).status,
+    ).toBe(302);
+    let mine = await (await admin.get("/actions?owner=me")).text();
+    expect(mine).toContain("Backfill the feature store");
+    expect(mine).not.toContain("Alert on feature freshness");
+    expect(mine).toContain("<td>Ada Admin</td>");
+    const actionId = /name="actionId" value="(\d+)"/.exec(mine)![1];
+    const done = await admin.submit("/actions?owner=me", { incidentId: String(id), actionId, back: "?owner=me" }, "/actions");
+    expect(done.headers.get("Location")).toBe("/actions?owner=me#actions-list");
+    mine = await (await admin.get("/actions?owner=me")).text();
+    expect(mine).not.toContain("Backfill the feature store");
+    expect(mine).toContain("No open action items.");
   });
 
   it("filters and searches the list through the URL", async () => {
@@ -203,7 +217,7 @@ describe("incidents and postmortems over HTTP", () => {
     const actions = db.prepare("select action from audit_log where entity = 'incident' and entity_id = ? order by id").all(String(id)) as { action: string }[];
     db.close();
     expect(actions.map((a) => a.action)).toEqual([
-      "create", "status", "status", "status", "review.request", "comment", "review.decide", "status", "postmortem", "timeline.add", "action.add",
+      "create", "status", "status", "status", "review.request", "comment", "review.decide", "status", "postmortem", "timeline.add", "action.add", "action.add", "action.assign", "action.status",
     ]);
     expect(await (await admin.get("/settings/audit")).text()).toContain("postmortem");
   });
