@@ -1,3 +1,4 @@
+import { DueCell } from "~/components/due-date";
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useRouteLoaderData } from "@remix-run/react";
 import { z } from "zod";
@@ -11,7 +12,6 @@ import { formatCount } from "~/components/charts/format";
 import type { loader as rootLoader } from "~/root";
 import { actorOf, requireUser } from "~/utils/auth.server";
 import { readForm } from "~/utils/csrf.server";
-import { formatDate } from "~/utils/dates";
 import { getDb } from "~/utils/db.server";
 import { formObject, pageNumber } from "~/utils/forms";
 import { requireRole } from "~/utils/permissions.server";
@@ -88,10 +88,7 @@ export default function ActionItems() {
           <tbody>
             {items.map((a) => (
               <tr key={a.id}>
-                <td className={a.overdue ? "overdue" : undefined}>
-                  {formatDate(a.dueAt)}
-                  {a.overdue ? " (overdue)" : ""}
-                </td>
+                <DueCell dueAt={a.dueAt} overdue={a.overdue} />
                 <td>{a.title}</td>
                 <td>{a.kind}</td>
                 <td>{a.assignee ?? (a.owner || "—")}</td>

@@ -1,9 +1,10 @@
+import { DueCell } from "~/components/due-date";
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { SeverityBadge, StatusBadge } from "~/components/badges";
 import { myWork } from "~/domain/assignments.server";
 import { requireUser } from "~/utils/auth.server";
-import { formatDate, formatUtc } from "~/utils/dates";
+import { formatUtc } from "~/utils/dates";
 import { getDb } from "~/utils/db.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
@@ -50,10 +51,7 @@ export default function MyWork() {
             <tbody>
               {actions.map((a) => (
                 <tr key={a.id}>
-                  <td className={a.overdue ? "overdue" : undefined}>
-                    {formatDate(a.dueAt)}
-                    {a.overdue ? " (overdue)" : ""}
-                  </td>
+                  <DueCell dueAt={a.dueAt} overdue={a.overdue} />
                   <td>{a.title}</td>
                   <td>{a.kind}</td>
                   <td>

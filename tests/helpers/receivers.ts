@@ -1,17 +1,8 @@
 import http from "node:http";
-import net from "node:net";
 import { SMTPServer } from "smtp-server";
+import { freePort } from "./alertmanager";
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-    srv.on("error", reject);
-  });
-}
+export { freePort };
 
 export type Mail = { to: string[]; subject: string; headers: Record<string, string>; text: string };
 

@@ -1,9 +1,10 @@
+import { DueCell } from "../due-date";
 import { Form, Link } from "@remix-run/react";
 import { ACTION_KINDS } from "../../../db/schema";
-import { formatDate } from "~/utils/dates";
 import { CsrfInput } from "../csrf";
 import { Field, FormError } from "../field";
 import { DeleteButton, InPlaceForm, type FormResult } from "./fetcher-form";
+import { PersonSelect } from "./people";
 
 export type ActionRow = { id: number; title: string; kind: string; owner: string; assignee: string | null; dueAt: number | null; status: string; overdue: boolean };
 export type Person = { id: number; name: string };
@@ -31,10 +32,7 @@ export function ActionItemsSection({ incidentId, actions, people, canEdit, resul
                 <td>{a.title}</td>
                 <td>{a.kind}</td>
                 <td>{a.assignee ?? (a.owner || "—")}</td>
-                <td className={a.overdue ? "overdue" : undefined}>
-                  {formatDate(a.dueAt)}
-                  {a.overdue ? " (overdue)" : ""}
-                </td>
+                <DueCell dueAt={a.dueAt} overdue={a.overdue} />
                 <td>
                   {canEdit ? (
                     <Form method="post" className="row" preventScrollReset>
@@ -108,14 +106,7 @@ export function ActionFields({
       </Field>
       <div className="grid">
         <Field label="Assigned to" name="assigneeId" error={errors?.assigneeId}>
-          <select id="assigneeId" name="assigneeId" defaultValue={v.assigneeId}>
-            <option value="">Nobody yet</option>
-            {people.map((p) => (
-              <option key={p.id} value={p.id}>
-                {p.name}
-              </option>
-            ))}
-          </select>
+          <PersonSelect id="assigneeId" name="assigneeId" people={people} value={v.assigneeId} nobody="Nobody yet" />
         </Field>
         <Field label="Owner (free text)" name="owner" error={errors?.owner} hint="A team or person outside Faultline">
           <input id="owner" name="owner" defaultValue={v.owner} />

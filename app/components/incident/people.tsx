@@ -2,6 +2,20 @@ import { Form } from "@remix-run/react";
 import { CsrfInput } from "../csrf";
 import type { Person } from "./action-items";
 
+/** A choice of one person (or nobody, the empty value). */
+export function PersonSelect({ name, people, value, id, nobody = "Nobody" }: { name: string; people: Person[]; value?: number | string | null; id?: string; nobody?: string }) {
+  return (
+    <select id={id} name={name} defaultValue={value ?? ""}>
+      <option value="">{nobody}</option>
+      {people.map((p) => (
+        <option key={p.id} value={p.id}>
+          {p.name}
+        </option>
+      ))}
+    </select>
+  );
+}
+
 /** Who owns the incident (answers for the write-up and its follow-through) and who leads the response. */
 export function PeoplePanel({
   incidentId,
@@ -45,26 +59,10 @@ export function PeoplePanel({
           <Form method="post" action={`/incidents/${incidentId}/people`} className="row" preventScrollReset>
             <CsrfInput />
             <label>
-              Owner{" "}
-              <select name="ownerId" defaultValue={owner?.id ?? ""}>
-                <option value="">Nobody</option>
-                {people.map((p) => (
-                  <option key={p.id} value={p.id}>
-                    {p.name}
-                  </option>
-                ))}
-              </select>
+              Owner <PersonSelect name="ownerId" people={people} value={owner?.id} />
             </label>
             <label>
-              Lead{" "}
-              <select name="leadId" defaultValue={lead?.id ?? ""}>
-                <option value="">Nobody</option>
-                {people.map((p) => (
-                  <option key={p.id} value={p.id}>
-                    {p.name}
-                  </option>
-                ))}
-              </select>
+              Lead <PersonSelect name="leadId" people={people} value={lead?.id} />
             </label>
             <button type="submit" name="intent" value="assign" className="secondary">
               Save people
