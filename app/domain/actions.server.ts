@@ -3,7 +3,7 @@ import { z } from "zod";
 import { ACTION_KINDS, ACTION_STATUSES, actionItems, incidents, users } from "../../db/schema";
 import type { Db } from "../utils/db.server";
 import { utcTime } from "../utils/forms";
-import { assignActionItem } from "./assignments.server";
+import { assignActionItem, userNames } from "./assignments.server";
 import { recordAudit, type Actor } from "./audit.server";
 
 export const actionInputSchema = z.object({
@@ -95,6 +95,22 @@ export function listActionItems(db: Db, incidentId: number) {
     .where(eq(actionItems.incidentId, incidentId))
     .orderBy(asc(actionItems.status), asc(actionItems.dueAt), asc(actionItems.id))
     .all();
+}
+
+/** An incident's action items as its page shows them: the assignee's name, and whether an open one is overdue. */
+export function actionItemRows(db: Db, incidentId: number, now = Date.now()) {
+  const items = listActionItems(db, incidentId);
+  const names = userNames(db, items.map((a) => a.assigneeId));
+  return items.map((a) => ({
+    id: a.id,
+    title: a.title,
+    kind: a.kind,
+    owner: a.owner,
+    assignee: a.assigneeId === null ? null : (names.get(a.assigneeId) ?? null),
+    dueAt: a.dueAt,
+    status: a.status,
+    overdue: a.status === "open" && a.dueAt !== null && a.dueAt < now,
+  }));
 }
 
 export const ACTIONS_PAGE_SIZE = 100;

@@ -428,7 +428,7 @@ export function replayDelivery(db: Db, deliveryId: number, actor: Actor): Ingest
   });
 }
 
-/** The alerts linked to an incident, most recent first. */
+/** The alerts linked to an incident, most recent first, with their labels and annotations. */
 export function alertsForIncident(db: Db, incidentId: number) {
   return db
     .select({
@@ -448,5 +448,6 @@ export function alertsForIncident(db: Db, incidentId: number) {
     .where(eq(alerts.incidentId, incidentId))
     .orderBy(desc(alerts.lastReceivedAt))
     .limit(200)
-    .all();
+    .all()
+    .map((a) => ({ ...a, labels: JSON.parse(a.labels) as Record<string, string>, annotations: JSON.parse(a.annotations) as Record<string, string> }));
 }

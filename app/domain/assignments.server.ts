@@ -127,6 +127,13 @@ export function myWork(db: Db, userId: number, now = Date.now()) {
   return { incidents: mine, reviews, actions };
 }
 
+/** The owner and lead of an incident as people, and who may be picked for either. */
+export function incidentPeople(db: Db, ownerId: number | null, leadId: number | null) {
+  const names = userNames(db, [ownerId, leadId]);
+  const person = (id: number | null) => (id === null ? null : { id, name: names.get(id) ?? "unknown" });
+  return { owner: person(ownerId), lead: person(leadId), people: assignableUsers(db).map((u) => ({ id: u.id, name: u.name })) };
+}
+
 /** Display names for a set of user ids (owner, lead, assignees on one page). */
 export function userNames(db: Conn, ids: (number | null)[]): Map<number, string> {
   const wanted = [...new Set(ids.filter((i): i is number => i !== null))];

@@ -1,4 +1,4 @@
-import { and, eq, inArray, ne, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, ne, sql } from "drizzle-orm";
 import {
   actionItems,
   alerts,
@@ -89,6 +89,17 @@ export function findIncidents(db: Db, q: string, excludeId?: number) {
         .all()
     : listIncidents(db, parseIncidentFilter(new URLSearchParams({ q: text }))).rows.slice(0, 10);
   return found.filter((r) => r.id !== excludeId);
+}
+
+/** Incidents not yet closed, newest first: the choices offered when linking an alert (the browser filters them as one types). */
+export function linkableIncidents(db: Db, limit = 200) {
+  return db
+    .select({ id: incidents.id, title: incidents.title })
+    .from(incidents)
+    .where(ne(incidents.status, "closed"))
+    .orderBy(desc(incidents.startedAt))
+    .limit(limit)
+    .all();
 }
 
 /** Moves chosen alerts of one incident to another (relinking by search rather than by typed number). */

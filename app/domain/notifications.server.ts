@@ -7,14 +7,6 @@ import { recordAudit, type Actor } from "./audit.server";
 
 export type NotificationEvent = (typeof NOTIFICATION_EVENTS)[number];
 
-export const EVENT_LABELS: Record<NotificationEvent, string> = {
-  draft_opened: "A draft opened by an alert",
-  assigned: "Someone assigned (owner, lead, action item)",
-  review_requested: "Review requested",
-  review_decided: "Review approved or changes asked",
-  mentioned: "Mentioned in a comment",
-  action_digest: "Daily digest of action items due in 3 days or overdue",
-};
 
 /** Email goes out when SMTP_URL names a server (nodemailer connection URL, e.g. smtp://user:pass@host:587). */
 export function emailConfigured(): boolean {

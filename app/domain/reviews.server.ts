@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, sql } from "drizzle-orm";
+import { and, asc, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
 import { incidents, reviewRequests, users, REVIEW_STATES } from "../../db/schema";
 import type { Conn, Db } from "../utils/db.server";
@@ -9,11 +9,6 @@ import { renderMarkdown } from "../utils/markdown.server";
 import { enqueueNotice, eventKey } from "./notifications.server";
 
 export type ReviewState = (typeof REVIEW_STATES)[number];
-export const REVIEW_LABELS: Record<ReviewState, string> = {
-  requested: "review requested",
-  approved: "approved",
-  changes_requested: "changes requested",
-};
 
 export const verdictSchema = z.enum(["approved", "changes_requested"], { message: "Approve, or ask for changes." });
 export type Verdict = z.infer<typeof verdictSchema>;
@@ -108,13 +103,15 @@ export function overallState(states: ReviewState[]): ReviewState | null {
 /** Review state per incident, for a page of the incident list (one indexed read). */
 export function reviewStates(db: Db, incidentIds: number[]): Map<number, ReviewState> {
   if (!incidentIds.length) return new Map();
-  const rows = db
-    .select({ incidentId: reviewRequests.incidentId, states: sql<string>`group_concat(${reviewRequests.state})` })
+  const per = new Map<number, ReviewState[]>();
+  for (const r of db
+    .select({ incidentId: reviewRequests.incidentId, state: reviewRequests.state })
     .from(reviewRequests)
     .where(inArray(reviewRequests.incidentId, incidentIds))
-    .groupBy(reviewRequests.incidentId)
-    .all();
-  return new Map(rows.map((r) => [r.incidentId, overallState(r.states.split(",") as ReviewState[])!]));
+    .all()) {
+    per.set(r.incidentId, [...(per.get(r.incidentId) ?? []), r.state]);
+  }
+  return new Map([...per].map(([id, states]) => [id, overallState(states)!]));
 }
 
 export type Approval = { ok: true } | { ok: false; reason: string };

@@ -16,10 +16,10 @@ import { ReviewPanel } from "~/components/incident/review";
 import { ShareLinks } from "~/components/incident/share";
 import { TimelineSection } from "~/components/incident/timeline";
 import { TriagePanel } from "~/components/incident/triage";
-import { AssignmentError, assignableUsers, userNames } from "~/domain/assignments.server";
+import { AssignmentError, incidentPeople } from "~/domain/assignments.server";
 import { describeChange } from "~/domain/history.server";
 import { reviewView } from "~/domain/reviews.server";
-import { actionInputSchema, actionStatusSchema, addActionItem, listActionItems, setActionStatus } from "~/domain/actions.server";
+import { actionInputSchema, actionItemRows, actionStatusSchema, addActionItem, setActionStatus } from "~/domain/actions.server";
 import { alertsForIncident } from "~/domain/alerts.server";
 import { listAudit } from "~/domain/audit.server";
 import { REPEAT_WINDOW_DAYS, findRepeats, incidentClassification } from "~/domain/classification.server";
@@ -64,7 +64,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       source: incident.source,
       postmortemRev: incident.postmortemRev,
     },
-    ...people(db, incident.ownerId, incident.leadId),
+    ...incidentPeople(db, incident.ownerId, incident.leadId),
     review: reviewView(db, id),
     durations: durations(incident),
     classification: incidentClassification(db, id),
@@ -75,35 +75,14 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     nextStatuses: INCIDENT_STATUSES.filter((s) => s !== incident.status && canTransition(incident.status, s)),
     postmortemHtml: incident.postmortemMd ? renderMarkdown(incident.postmortemMd) : null,
     timeline: listTimeline(db, id),
-    alerts: alertsForIncident(db, id).map((a) => ({ ...a, labels: JSON.parse(a.labels) as Record<string, string>, annotations: JSON.parse(a.annotations) as Record<string, string> })),
+    alerts: alertsForIncident(db, id),
     versions: incidentVersions(db, id),
     versionChoices: hasRole(user, "editor") ? allVersions(db) : [],
-    actions: actionRows(db, id, now),
+    actions: actionItemRows(db, id, now),
     revisions: listRevisions(db, id, 10),
     history: listAudit(db, { entity: "incident", entityId: id, limit: 30 }).map((h) => ({ id: h.id, at: h.at, actor: h.actor, text: describeChange(h.action, h.detail) })),
     now: toDateTimeInput(now),
   };
-}
-
-function people(db: ReturnType<typeof getDb>, ownerId: number | null, leadId: number | null) {
-  const names = userNames(db, [ownerId, leadId]);
-  const person = (id: number | null) => (id === null ? null : { id, name: names.get(id) ?? "unknown" });
-  return { owner: person(ownerId), lead: person(leadId), people: assignableUsers(db).map((u) => ({ id: u.id, name: u.name })) };
-}
-
-function actionRows(db: ReturnType<typeof getDb>, id: number, now: number) {
-  const items = listActionItems(db, id);
-  const names = userNames(db, items.map((a) => a.assigneeId));
-  return items.map((a) => ({
-    id: a.id,
-    title: a.title,
-    kind: a.kind,
-    owner: a.owner,
-    assignee: a.assigneeId === null ? null : (names.get(a.assigneeId) ?? null),
-    dueAt: a.dueAt,
-    status: a.status,
-    overdue: a.status === "open" && a.dueAt !== null && a.dueAt < now,
-  }));
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
@@ -179,17 +158,19 @@ export default function IncidentPage() {
         <h1>
           #{i.id} {i.title}
         </h1>
-        {canEdit ? (
-          <div className="row no-print">
-            <ShareLinks incidentId={i.id} />
-            <Link className="button secondary" to="edit">
-              Edit details
-            </Link>
-            <Link className="button secondary" to="postmortem">
-              {i.postmortemRev ? "Edit postmortem" : "Write postmortem"}
-            </Link>
-          </div>
-        ) : null}
+        <div className="row no-print">
+          <ShareLinks incidentId={i.id} />
+          {canEdit ? (
+            <>
+              <Link className="button secondary" to="edit">
+                Edit details
+              </Link>
+              <Link className="button secondary" to="postmortem">
+                {i.postmortemRev ? "Edit postmortem" : "Write postmortem"}
+              </Link>
+            </>
+          ) : null}
+        </div>
       </div>
       <div className="row">
         <SeverityBadge severity={i.severity} />

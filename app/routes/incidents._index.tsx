@@ -26,7 +26,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const unfiltered = !url.search || url.search === "?";
   return {
     // A brand-new install: say what to do first instead of "no incidents match".
-    gettingStarted: total === 0 && unfiltered ? gettingStarted(db) : null,
+    onboarding: total === 0 && unfiltered ? gettingStarted(db) : null,
     filter: { ...filter, from: filter.from === null ? "" : formatDate(filter.from), to: filter.to === null ? "" : formatDate(filter.to) },
     rows: rows.map((r) => ({ ...r, review: reviews.get(r.id) ?? null })),
     total,
@@ -38,7 +38,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export default function Incidents() {
-  const { filter, rows, totalLabel, hasMore, teams, search, gettingStarted } = useLoaderData<typeof loader>();
+  const { filter, rows, totalLabel, hasMore, teams, search, onboarding } = useLoaderData<typeof loader>();
   const user = useRouteLoaderData<typeof rootLoader>("root")?.user;
   return (
     <>
@@ -108,8 +108,8 @@ export default function Incidents() {
             ))}
           </tbody>
         </table>
-      ) : gettingStarted ? (
-        <GettingStarted {...gettingStarted} canEdit={hasRole(user, "editor")} isAdmin={hasRole(user, "admin")} />
+      ) : onboarding ? (
+        <GettingStarted {...onboarding} canEdit={hasRole(user, "editor")} isAdmin={hasRole(user, "admin")} />
       ) : (
         <p className="card">
           No incidents match these filters. <Link to="/incidents">Clear the filters</Link>

@@ -6,7 +6,6 @@ import { CsrfInput } from "~/components/csrf";
 import { Field, FormError } from "~/components/field";
 import { SettingsNav } from "~/components/settings-nav";
 import {
-  EVENT_LABELS,
   channelInputSchema,
   createChannel,
   listChannels,
@@ -21,6 +20,7 @@ import { readForm } from "~/utils/csrf.server";
 import { formatUtc } from "~/utils/dates";
 import { getDb } from "~/utils/db.server";
 import { fieldErrors, formObject } from "~/utils/forms";
+import { EVENT_LABELS } from "~/utils/labels";
 import { requireRole } from "~/utils/permissions.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {

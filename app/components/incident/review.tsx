@@ -1,4 +1,4 @@
-import { useRef } from "react";
+import { useEffect, useRef, useState } from "react";
 import { formatUtc } from "~/utils/dates";
 import { Field, FormError } from "../field";
 import type { Person } from "./action-items";
@@ -40,6 +40,9 @@ export function ReviewPanel({
   const action = `/incidents/${incidentId}/review`;
   const asked = reviewers.some((r) => r.reviewerId === me);
   const quote = useRef<HTMLTextAreaElement>(null);
+  // Quoting the selection needs a script; without one the passage is pasted into the field.
+  const [hydrated, setHydrated] = useState(false);
+  useEffect(() => setHydrated(true), []);
   const quoteSelection = () => {
     // Only text selected inside the rendered postmortem is quoted.
     const sel = window.getSelection();
@@ -109,9 +112,11 @@ export function ReviewPanel({
               <Field label="Quote (optional)" name="quote" error={errors?.quote} hint="Paste the passage you mean, or select it in the postmortem and press Quote selection.">
                 <textarea id="quote" name="quote" rows={2} ref={quote} defaultValue={values?.quote ?? ""} />
               </Field>
-              <button type="button" className="link" onClick={quoteSelection}>
-                Quote selection
-              </button>
+              {hydrated ? (
+                <button type="button" className="link" onClick={quoteSelection}>
+                  Quote selection
+                </button>
+              ) : null}
               <Field label="Comment" name="comment" error={errors?.body} hint="Markdown; @name or @email tells that person.">
                 <textarea id="comment" name="body" rows={3} defaultValue={values?.body ?? ""} />
               </Field>
