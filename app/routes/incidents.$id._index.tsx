@@ -245,7 +245,9 @@ export default function IncidentPage() {
         <div className="spread">
           <h2>Classification</h2>
           {canEdit ? (
-            <Link to="classify">{cls.primary ? "Change classification" : "Classify"}</Link>
+            <Link to="classify" className="no-print">
+              {cls.primary ? "Change classification" : "Classify"}
+            </Link>
           ) : null}
         </div>
         {cls.primary ? (

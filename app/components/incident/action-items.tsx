@@ -34,17 +34,17 @@ export function ActionItemsSection({ incidentId, actions, people, canEdit, resul
                 <td>{a.assignee ?? (a.owner || "—")}</td>
                 <DueCell dueAt={a.dueAt} overdue={a.overdue} />
                 <td>
+                  <span>{a.status.replace("_", " ")}</span>{" "}
                   {canEdit ? (
-                    <Form method="post" className="row" preventScrollReset>
+                    <Form method="post" className="inline no-print" preventScrollReset>
                       <CsrfInput />
                       <input type="hidden" name="intent" value="action.status" />
                       <input type="hidden" name="actionId" value={a.id} />
-                      <span>{a.status.replace("_", " ")}</span>
                       {a.status === "open" ? (
                         <>
                           <button type="submit" name="status" value="done" className="secondary">
                             Done
-                          </button>
+                          </button>{" "}
                           <button type="submit" name="status" value="wont_do" className="link">
                             Won’t do
                           </button>
@@ -55,9 +55,7 @@ export function ActionItemsSection({ incidentId, actions, people, canEdit, resul
                         </button>
                       )}
                     </Form>
-                  ) : (
-                    a.status.replace("_", " ")
-                  )}
+                  ) : null}
                 </td>
                 {canEdit ? (
                   <td className="row no-print">
