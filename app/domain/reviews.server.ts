@@ -3,7 +3,7 @@ import { z } from "zod";
 import { incidents, reviewRequests, users, REVIEW_STATES } from "../../db/schema";
 import type { Conn, Db } from "../utils/db.server";
 import { recordAudit, type Actor } from "./audit.server";
-import { AssignmentError, requireAssignable } from "./assignments.server";
+import { requireAssignable } from "./assignments.server";
 import { insertComment, listComments } from "./comments.server";
 import { renderMarkdown } from "../utils/markdown.server";
 import { enqueueNotice, eventKey } from "./notifications.server";
@@ -140,4 +140,3 @@ export function reviewView(db: Db, incidentId: number) {
   };
 }
 
-export { AssignmentError };
