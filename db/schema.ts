@@ -160,6 +160,9 @@ export const incidents = sqliteTable(
     index("incidents_severity_started_idx").on(t.severity, t.startedAt),
     index("incidents_severity_status_started_idx").on(t.severity, t.status, t.startedAt),
     index("incidents_group_key_idx").on(t.groupKey, t.status),
+    // "My work": the incidents a person owns or leads.
+    index("incidents_owner_idx").on(t.ownerId, t.status),
+    index("incidents_lead_idx").on(t.leadId, t.status),
     check("incidents_detected_after_start", sql`${t.detectedAt} is null or ${t.detectedAt} >= ${t.startedAt}`),
   ],
 );

@@ -63,4 +63,6 @@ CREATE UNIQUE INDEX `review_requests_incident_reviewer_idx` ON `review_requests`
 CREATE INDEX `review_requests_reviewer_idx` ON `review_requests` (`reviewer_id`,`state`);--> statement-breakpoint
 ALTER TABLE `action_items` ADD `assignee_id` integer REFERENCES users(id);--> statement-breakpoint
 CREATE INDEX `action_items_assignee_idx` ON `action_items` (`assignee_id`,`status`,`due_at`);--> statement-breakpoint
-ALTER TABLE `incidents` ADD `lead_id` integer REFERENCES users(id);
+ALTER TABLE `incidents` ADD `lead_id` integer REFERENCES users(id);--> statement-breakpoint
+CREATE INDEX `incidents_owner_idx` ON `incidents` (`owner_id`,`status`);--> statement-breakpoint
+CREATE INDEX `incidents_lead_idx` ON `incidents` (`lead_id`,`status`);
