@@ -58,6 +58,9 @@ try {
     ["insights CSV (one table)", "/insights/csv/pareto"],
     ["alert rules", "/alerts/rules"],
     ["alerts inbox", "/alerts"],
+    ["my work", "/my-work"],
+    ["action items, mine", "/actions?owner=me"],
+    ["postmortem editor (draft)", `/incidents/${firstIncident}/postmortem`],
   ];
   console.log(`${runs} runs each after 2 warm-up requests, ms over loopback:`);
   for (const [name, path] of pages) {
