@@ -88,6 +88,7 @@ export function Layout({ children }: { children: ReactNode }) {
 function MainNav({ admin, className }: { admin: boolean; className?: string }) {
   return (
     <nav aria-label="Main" className={className}>
+      <NavLink to="/my-work">My work</NavLink>
       <NavLink to="/incidents">Incidents</NavLink>
       <NavLink to="/actions">Action items</NavLink>
       <NavLink to="/alerts">Alerts</NavLink>

@@ -128,6 +128,8 @@ export const incidents = sqliteTable(
     trigger: text("trigger", { enum: TRIGGERS }),
     lifecycleStage: text("lifecycle_stage", { enum: LIFECYCLE_STAGES }),
     ownerId: integer("owner_id").references(() => users.id),
+    // The person running the response (the owner answers for the write-up and its follow-through).
+    leadId: integer("lead_id").references(() => users.id),
     source: text("source", { enum: ["manual", "webhook"] }).notNull().default("manual"),
     groupKey: text("group_key"),
     version: integer("version").notNull().default(1),
@@ -170,6 +172,9 @@ export const incidents = sqliteTable(
     // The list's class filter (a subclass, or unclassified: null) in list order.
     index("incidents_primary_class_started_idx").on(t.primaryClassId, t.startedAt),
     uniqueIndex("incidents_external_id_idx").on(t.externalId).where(sql`external_id is not null`),
+    // "My work": the incidents a person owns or leads.
+    index("incidents_owner_idx").on(t.ownerId, t.status),
+    index("incidents_lead_idx").on(t.leadId, t.status),
     check("incidents_detected_after_start", sql`${t.detectedAt} is null or ${t.detectedAt} >= ${t.startedAt}`),
   ],
 );
@@ -289,7 +294,9 @@ export const actionItems = sqliteTable(
       .notNull()
       .references(() => incidents.id, { onDelete: "cascade" }),
     title: text("title").notNull(),
+    // Free text as imported or typed before people were assignable; `assigneeId` is the person.
     owner: text("owner").notNull().default(""),
+    assigneeId: integer("assignee_id").references(() => users.id, { onDelete: "set null" }),
     dueAt: ms("due_at"),
     status: text("status", { enum: ACTION_STATUSES }).notNull().default("open"),
     kind: text("kind", { enum: ACTION_KINDS }).notNull(),
@@ -300,6 +307,7 @@ export const actionItems = sqliteTable(
     // Covers the insights action-item aggregates per incident.
     index("action_items_incident_idx").on(t.incidentId, t.status, t.dueAt, t.completedAt, t.createdAt),
     index("action_items_status_due_idx").on(t.status, t.dueAt),
+    index("action_items_assignee_idx").on(t.assigneeId, t.status, t.dueAt),
   ],
 );
 
@@ -447,6 +455,103 @@ export const auditLog = sqliteTable(
   (t) => [
     index("audit_log_entity_idx").on(t.entity, t.entityId, t.at),
     index("audit_log_at_idx").on(t.at),
+  ],
+);
+
+export const REVIEW_STATES = ["requested", "approved", "changes_requested"] as const;
+
+/** One reviewer asked to review one incident's postmortem, and where their review stands. */
+export const reviewRequests = sqliteTable(
+  "review_requests",
+  {
+    id: integer("id").primaryKey(),
+    incidentId: integer("incident_id")
+      .notNull()
+      .references(() => incidents.id, { onDelete: "cascade" }),
+    reviewerId: integer("reviewer_id")
+      .notNull()
+      .references(() => users.id),
+    requestedBy: integer("requested_by").references(() => users.id),
+    state: text("state", { enum: REVIEW_STATES }).notNull().default("requested"),
+    requestedAt: ms("requested_at").notNull().default(now),
+    decidedAt: ms("decided_at"),
+  },
+  (t) => [
+    uniqueIndex("review_requests_incident_reviewer_idx").on(t.incidentId, t.reviewerId),
+    index("review_requests_reviewer_idx").on(t.reviewerId, t.state),
+  ],
+);
+
+/** A comment on an incident's postmortem, optionally quoting a passage of it, optionally carrying a verdict. */
+export const reviewComments = sqliteTable(
+  "review_comments",
+  {
+    id: integer("id").primaryKey(),
+    incidentId: integer("incident_id")
+      .notNull()
+      .references(() => incidents.id, { onDelete: "cascade" }),
+    authorId: integer("author_id").references(() => users.id),
+    body: text("body").notNull(),
+    quote: text("quote").notNull().default(""),
+    verdict: text("verdict", { enum: ["approved", "changes_requested"] }),
+    createdAt: ms("created_at").notNull().default(now),
+  },
+  (t) => [index("review_comments_incident_idx").on(t.incidentId, t.createdAt)],
+);
+
+export const NOTIFICATION_EVENTS = [
+  "draft_opened",
+  "assigned",
+  "review_requested",
+  "review_decided",
+  "mentioned",
+  "action_digest",
+] as const;
+export const CHANNEL_KINDS = ["slack", "webhook"] as const;
+export const TRANSPORTS = ["email", ...CHANNEL_KINDS] as const;
+
+/** Chat and webhook destinations an admin configured (email goes over SMTP, set by SMTP_URL). */
+export const notificationChannels = sqliteTable("notification_channels", {
+  id: integer("id").primaryKey(),
+  name: text("name").notNull(),
+  kind: text("kind", { enum: CHANNEL_KINDS }).notNull(),
+  url: text("url").notNull(),
+  // Signs generic webhook bodies (HMAC-SHA256); unused for Slack.
+  secret: text("secret"),
+  // JSON array of NOTIFICATION_EVENTS this channel receives.
+  events: text("events").notNull(),
+  enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+  createdAt: ms("created_at").notNull().default(now),
+});
+
+/**
+ * One message to deliver, written in the transaction of the event it tells about. `dedupeKey` makes enqueueing
+ * idempotent and travels with the message so a receiver can drop the rare repeat (see docs/decisions/008).
+ */
+export const notificationOutbox = sqliteTable(
+  "notification_outbox",
+  {
+    id: integer("id").primaryKey(),
+    dedupeKey: text("dedupe_key").notNull().unique(),
+    event: text("event", { enum: NOTIFICATION_EVENTS }).notNull(),
+    transport: text("transport", { enum: TRANSPORTS }).notNull(),
+    channelId: integer("channel_id").references(() => notificationChannels.id, { onDelete: "set null" }),
+    recipient: text("recipient"),
+    subject: text("subject").notNull(),
+    body: text("body").notNull(),
+    link: text("link").notNull().default(""),
+    status: text("status", { enum: ["pending", "sent", "failed"] }).notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: ms("next_attempt_at").notNull().default(now),
+    leaseOwner: text("lease_owner"),
+    leaseUntil: ms("lease_until"),
+    lastError: text("last_error"),
+    createdAt: ms("created_at").notNull().default(now),
+    sentAt: ms("sent_at"),
+  },
+  (t) => [
+    index("notification_outbox_due_idx").on(t.status, t.nextAttemptAt),
+    index("notification_outbox_created_idx").on(t.createdAt),
   ],
 );
 

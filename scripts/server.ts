@@ -9,6 +9,7 @@ import express from "express";
 import { startCheckpointer } from "../db/checkpointer";
 import { SqliteBindingError, databasePath, getDb } from "../db/client";
 import { startSuggestions } from "../app/domain/suggestions.server";
+import { startNotificationSender } from "../app/domain/notifications/sender.server";
 import { logger } from "../app/utils/logger.server";
 import { startup } from "../app/utils/startup.server";
 import { requestLog } from "./server/request-log";
@@ -25,6 +26,7 @@ try {
   process.exit(1);
 }
 const checkpointer = startCheckpointer(getDb(), databasePath());
+const notifications = startNotificationSender(getDb());
 
 const build = (await import(pathToFileURL(path.resolve("build/index.js")).href)) as ServerBuild;
 
@@ -66,4 +68,4 @@ const server = app.listen(port, host, () => {
   startSuggestions(getDb(), (err) => logger.error({ err }, "class suggester failed to start"));
 });
 
-exitGracefully(server, checkpointer);
+exitGracefully(server, [{ stop: () => checkpointer.terminate() }, notifications]);

@@ -9,6 +9,7 @@ import { sha256 } from "../utils/password.server";
 import { prepareRecordAudit, recordAudit, type Actor } from "./audit.server";
 import { cappedCount, insertIncident } from "./incidents.server";
 import { ensureModelVersion, linkIncidentModel } from "./models.server";
+import { draftOpenedNotice, enqueueNotice } from "./notifications.server";
 import { refreshRepeats, repeatAnchor } from "./repeats.server";
 
 /** Statuses in which an incident still collects the alerts of its group. */
@@ -315,6 +316,7 @@ function openDraftIncident(tx: Conn, e: AlertEvent, actor: Actor, now: number, o
     actor,
     { status: "draft", source: "webhook", groupKey: e.groupKey },
   );
+  enqueueNotice(tx, draftOpenedNotice(id, e.title || e.ruleName, e.description), actor);
   opened.push(id);
   return id;
 }
@@ -476,7 +478,7 @@ export function replayDelivery(db: Db, deliveryId: number, actor: Actor): Ingest
   });
 }
 
-/** The alerts linked to an incident, most recent first. */
+/** The alerts linked to an incident, most recent first, with their labels and annotations. */
 export function alertsForIncident(db: Db, incidentId: number) {
   return db
     .select({
@@ -489,10 +491,13 @@ export function alertsForIncident(db: Db, incidentId: number) {
       endsAt: alerts.endsAt,
       fireCount: alerts.fireCount,
       triage: alerts.triage,
+      labels: alerts.labels,
+      annotations: alerts.annotations,
     })
     .from(alerts)
     .where(eq(alerts.incidentId, incidentId))
     .orderBy(desc(alerts.lastReceivedAt))
     .limit(200)
-    .all();
+    .all()
+    .map((a) => ({ ...a, labels: JSON.parse(a.labels) as Record<string, string>, annotations: JSON.parse(a.annotations) as Record<string, string> }));
 }

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { INCIDENT_STATUSES, SEVERITIES, type Incident } from "../../db/schema";
 import { CONTENT_DIR, ContentError, readContentFile } from "../utils/content.server";
 import type { Conn } from "../utils/db.server";
+import { reviewApproval } from "./reviews.server";
 
 /** What a closing rule may look at: the incident as it stands before it closes. */
 export type ClosingFacts = Pick<Incident, "id" | "status" | "severity" | "resolvedAt" | "primaryClassId" | "classStatus" | "postmortemMd">;
@@ -36,6 +37,12 @@ const REQUIREMENTS = {
     missing: "it has no postmortem; write one",
     fix: { path: "postmortem", text: "Write the postmortem" },
     met: (i) => i.postmortemMd.trim() !== "",
+  },
+  approval: {
+    label: "An approved review (at least one approval, no changes still asked for)",
+    missing: "its review is not approved: a reviewer must approve it, and every request for changes must be answered by an approval",
+    fix: { path: "#review", text: "See the review" },
+    met: (i, tx) => reviewApproval(tx, i.id).ok,
   },
 } satisfies Record<string, Requirement>;
 

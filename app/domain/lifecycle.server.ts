@@ -182,6 +182,7 @@ export function changeStatus(db: Db, id: number, to: IncidentStatus, actor: Acto
       to,
       event: entry.id,
       before: { detectedAt: cur.detectedAt, mitigatedAt: cur.mitigatedAt, resolvedAt: cur.resolvedAt },
+      after: { detectedAt: set.detectedAt ?? cur.detectedAt, mitigatedAt: set.mitigatedAt === undefined ? cur.mitigatedAt : set.mitigatedAt, resolvedAt: set.resolvedAt === undefined ? cur.resolvedAt : set.resolvedAt },
     });
   });
 }

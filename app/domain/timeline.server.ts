@@ -33,16 +33,44 @@ export function addTimelineEvent(
   });
 }
 
+/** A status entry records a status change and the times people confirmed with it: it is kept as written. */
+function refuseStatusEntry(kind: string): void {
+  if (kind === "status") throw new Response("A status entry records a status change; it cannot be edited or deleted.", { status: 400 });
+}
+
+/** Edits an entry's time, kind or text; the audit keeps what it said before. */
+export function updateTimelineEvent(db: Db, incidentId: number, eventId: number, input: TimelineInput, actor: Actor): void {
+  db.transaction((tx) => {
+    const cur = getTimelineEvent(tx, incidentId, eventId);
+    if (!cur) throw new Response("Timeline entry not found", { status: 404 });
+    refuseStatusEntry(cur.kind);
+    if (cur.at === input.at && cur.kind === input.kind && cur.body === input.body) return;
+    tx.update(timelineEvents).set(input).where(eq(timelineEvents.id, eventId)).run();
+    recordAudit(tx, actor, "timeline.edit", "incident", incidentId, { event: eventId, before: { at: cur.at, kind: cur.kind, body: cur.body }, after: input });
+  });
+}
+
 export function deleteTimelineEvent(db: Db, incidentId: number, eventId: number, actor: Actor): void {
   db.transaction((tx) => {
+    const cur = getTimelineEvent(tx, incidentId, eventId);
+    if (!cur) throw new Response("Timeline entry not found", { status: 404 });
+    refuseStatusEntry(cur.kind);
     const gone = tx
       .delete(timelineEvents)
       .where(and(eq(timelineEvents.id, eventId), eq(timelineEvents.incidentId, incidentId)))
-      .returning({ body: timelineEvents.body })
+      .returning({ at: timelineEvents.at, kind: timelineEvents.kind, body: timelineEvents.body })
       .get();
     if (!gone) throw new Response("Timeline entry not found", { status: 404 });
-    recordAudit(tx, actor, "timeline.delete", "incident", incidentId, { event: eventId, body: gone.body });
+    recordAudit(tx, actor, "timeline.delete", "incident", incidentId, { event: eventId, at: gone.at, kind: gone.kind, body: gone.body });
   });
+}
+
+export function getTimelineEvent(db: Conn, incidentId: number, eventId: number) {
+  return db
+    .select({ id: timelineEvents.id, at: timelineEvents.at, kind: timelineEvents.kind, body: timelineEvents.body })
+    .from(timelineEvents)
+    .where(and(eq(timelineEvents.id, eventId), eq(timelineEvents.incidentId, incidentId)))
+    .get();
 }
 
 export function listTimeline(db: Db, incidentId: number) {

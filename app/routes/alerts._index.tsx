@@ -21,6 +21,7 @@ import { readForm } from "~/utils/csrf.server";
 import { formatUtc } from "~/utils/dates";
 import { getDb } from "~/utils/db.server";
 import { countLabel, formObject } from "~/utils/forms";
+import { linkableIncidents } from "~/domain/drafts.server";
 import { COUNT_CAP } from "~/domain/incidents.server";
 import { requireRole } from "~/utils/permissions.server";
 import { hasRole } from "~/utils/roles";
@@ -38,6 +39,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     totalLabel: countLabel(total, COUNT_CAP, "alert"),
     hasMore: filter.page * ALERT_PAGE_SIZE < total,
     rules: alertRuleNames(db),
+    incidentChoices: linkableIncidents(db),
     search: url.search,
   };
 }
@@ -52,8 +54,9 @@ export async function action({ request }: ActionFunctionArgs) {
       incidentId: z
         .string()
         .trim()
-        .regex(/^#?\d*$/, "Enter an incident number.")
-        .transform((v) => (v.replace("#", "") ? Number(v.replace("#", "")) : null)),
+        // "#12", "12", or a suggestion as offered: "#12 · Its title".
+        .regex(/^(#?\d+(\s+·\s.*)?)?$/, "Enter an incident number. Start typing to pick one from the suggestions.")
+        .transform((v) => (v ? Number(/\d+/.exec(v)![0]) : null)),
     }),
   ]);
   const form = await readForm(request);
@@ -73,7 +76,7 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function Alerts() {
-  const { filter, rows, totalLabel, hasMore, rules, search } = useLoaderData<typeof loader>();
+  const { filter, rows, totalLabel, hasMore, rules, search, incidentChoices } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const user = useRouteLoaderData<typeof rootLoader>("root")?.user;
   const canEdit = hasRole(user, "editor");
@@ -136,7 +139,7 @@ export default function Alerts() {
                     <CsrfInput />
                     <input type="hidden" name="intent" value="link" />
                     <input type="hidden" name="alertId" value={a.id} />
-                    <input name="incidentId" size={6} placeholder="#id" aria-label={`Incident for alert ${a.id}`} defaultValue={a.incidentId ?? ""} />
+                    <input name="incidentId" size={14} placeholder="#id or title" list="incident-choices" aria-label={`Incident for alert ${a.id}`} defaultValue={a.incidentId ?? ""} />
                     <button type="submit" className="link">
                       {a.incidentId ? "Relink" : "Link"}
                     </button>
@@ -163,6 +166,11 @@ export default function Alerts() {
           ))}
         </tbody>
       </table>
+      <datalist id="incident-choices">
+        {incidentChoices.map((i) => (
+          <option key={i.id} value={`#${i.id} · ${i.title}`} />
+        ))}
+      </datalist>
       <Pager page={filter.page} hasMore={hasMore} search={search} />
     </>
   );

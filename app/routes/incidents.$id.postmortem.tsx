@@ -1,10 +1,13 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { useState } from "react";
 import { z } from "zod";
 import { CsrfInput } from "~/components/csrf";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { FormError } from "~/components/field";
+import { useUnsavedWarning } from "~/components/unsaved-guard";
 import { getIncident } from "~/domain/incidents.server";
+import { fillTemplate, generatedBlocks, incidentFacts, refreshGenerated } from "~/domain/postmortem-draft.server";
 import { MAX_POSTMORTEM, savePostmortem } from "~/domain/postmortems.server";
 import { actorOf } from "~/utils/auth.server";
 import { listTemplates } from "~/utils/content.server";
@@ -18,65 +21,83 @@ import { requireRole } from "~/utils/permissions.server";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   await requireRole(request, "editor");
-  const row = getIncident(getDb(), idParam(params.id));
+  const db = getDb();
+  const id = idParam(params.id);
+  const row = getIncident(db, id);
   if (!row) throw new Response("Incident not found", { status: 404 });
   const templates = listTemplates();
   const chosen = new URL(request.url).searchParams.get("template");
   const template = templates.find((t) => t.id === chosen) ?? templates[0];
   const { incident } = row;
-  // An empty write-up starts from a template, with the incident's title filled in.
-  const markdown = incident.postmortemMd || (template ? `# ${incident.title}\n\n${template.markdown}` : "");
+  // An empty write-up starts from a template, its facts filled in from the incident.
+  const markdown = incident.postmortemMd || (template ? `# ${incident.title}\n\n${fillTemplate(template.markdown, incidentFacts(db, id))}` : "");
   return {
     id: incident.id,
     title: incident.title,
     rev: incident.postmortemRev,
     markdown,
+    generated: generatedBlocks(markdown),
     fromTemplate: incident.postmortemMd ? null : (template?.id ?? null),
     templates: templates.map((t) => ({ id: t.id, name: t.name })),
   };
 }
 
-
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireRole(request, "editor");
   const saveSchema = z.object({
-    intent: z.enum(["save", "preview"]),
+    intent: z.enum(["save", "preview", "refresh"]),
     rev: z.coerce.number().int().min(0),
     markdown: z.string().max(MAX_POSTMORTEM, `Keep the write-up under ${MAX_POSTMORTEM.toLocaleString("en")} characters.`),
   });
   const id = idParam(params.id);
   const values = formObject(await readForm(request));
   const parsed = saveSchema.safeParse(values);
+  const reply = (extra: { errors?: Record<string, string> | null; markdown: string; rev: number; preview?: string | null; notice?: string | null; theirs?: { rev: number; html: string; markdown: string } | null }, status = 200) =>
+    json({ errors: null, preview: null, notice: null, theirs: null, ...extra }, { status });
   if (!parsed.success) {
-    return json({ errors: fieldErrors(parsed.error), markdown: values.markdown ?? "", rev: Number(values.rev) || 0, preview: null, theirs: null }, { status: 400 });
+    return reply({ errors: fieldErrors(parsed.error), markdown: values.markdown ?? "", rev: Number(values.rev) || 0 }, 400);
   }
   const { intent, rev, markdown } = parsed.data;
-  if (intent === "preview") {
-    return json({ errors: null, markdown, rev, preview: renderMarkdown(markdown), theirs: null });
+  if (intent === "preview") return reply({ markdown, rev, preview: renderMarkdown(markdown) });
+  if (intent === "refresh") {
+    const r = refreshGenerated(markdown, incidentFacts(getDb(), id));
+    const notice = [
+      r.refreshed.length ? `Refreshed from the incident: ${r.refreshed.join(", ")}.` : "No generated block was left unedited to refresh.",
+      r.kept.length ? `Kept as you edited them: ${r.kept.join(", ")}.` : "",
+      "Nothing is saved until you save.",
+    ].filter(Boolean).join(" ");
+    return reply({ markdown: r.markdown, rev, notice });
   }
   const result = savePostmortem(getDb(), id, rev, markdown, actorOf(user));
-  if (result.ok) return redirect(`/incidents/${id}`);
+  if (result.ok) return redirect(`/incidents/${id}#postmortem`);
   const { current } = result;
-  return json(
+  return reply(
     {
       errors: {
         form: `Conflict: ${current.author ?? "someone"} saved revision ${current.rev} (${formatUtc(current.at)}) after you started editing revision ${rev}. Nothing was overwritten. Your text is still in the editor; their version is shown below. Merge what you need, then save again.`,
       },
       markdown,
       rev: current.rev,
-      preview: null,
       theirs: { rev: current.rev, html: renderMarkdown(current.markdown), markdown: current.markdown },
     },
-    { status: 409 },
+    409,
   );
 }
 
 export default function EditPostmortem() {
   const data = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
+  const navigation = useNavigation();
   const errors = result?.errors as Record<string, string> | null | undefined;
   const markdown = result?.markdown ?? data.markdown;
   const rev = result?.rev ?? data.rev;
+  // The editor is remounted whenever its starting text changes: another template, a refresh, a conflict.
+  const editorKey = `${rev}-${data.fromTemplate ?? ""}-${result ? markdown.length : "l"}`;
+  const [dirtyFor, setDirtyFor] = useState<string | null>(null);
+  const saving = navigation.state !== "idle" && navigation.formMethod?.toLowerCase() === "post";
+  // Text changed since the page loaded, or previewed/refreshed but not saved yet.
+  const dirty = dirtyFor === editorKey || (!!result && markdown !== data.markdown);
+  useUnsavedWarning(dirty && !saving);
   return (
     <>
       <p>
@@ -93,6 +114,18 @@ export default function EditPostmortem() {
           ))}
         </p>
       ) : null}
+      {data.generated.length ? (
+        <p className="hint">
+          Blocks between <code>&lt;!-- generated … --&gt;</code> markers ({data.generated.join(", ")}) are written from the incident’s facts.
+          <b> Refresh from the incident</b> rewrites those you have not edited; your own text is never replaced. Hints in{" "}
+          <code>&lt;!-- … --&gt;</code> do not show in the postmortem.
+        </p>
+      ) : null}
+      {result?.notice ? (
+        <p className="notice" role="status">
+          {result.notice}
+        </p>
+      ) : null}
       <Form method="post">
         <CsrfInput />
         <input type="hidden" name="rev" value={rev} />
@@ -101,13 +134,16 @@ export default function EditPostmortem() {
         <label htmlFor="markdown" className="muted">
           Markdown · blameless: describe systems and decisions, not people. Editing from revision {rev}.
         </label>
-        <textarea id="markdown" name="markdown" className="markdown" defaultValue={markdown} key={`${rev}-${result ? "r" : "l"}`} />
+        <textarea id="markdown" name="markdown" className="markdown" defaultValue={markdown} key={editorKey} onChange={() => setDirtyFor(editorKey)} />
         <div className="row">
           <button type="submit" name="intent" value="save">
             Save postmortem
           </button>
           <button type="submit" name="intent" value="preview" className="secondary">
             Preview
+          </button>
+          <button type="submit" name="intent" value="refresh" className="secondary">
+            Refresh from the incident
           </button>
         </div>
       </Form>

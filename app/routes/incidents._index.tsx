@@ -4,8 +4,12 @@ import { INCIDENT_STATUSES, SEVERITIES } from "../../db/schema";
 import { SeverityBadge, StatusBadge, statusLabel } from "~/components/badges";
 import { FilterCheckboxes, FilterSelect } from "~/components/filters";
 import { Pager } from "~/components/pager";
+import { GettingStarted } from "~/components/getting-started";
+import { ReviewBadge } from "~/components/incident/review";
 import { COUNT_CAP, PAGE_SIZE, listIncidents, parseIncidentFilter } from "~/domain/incidents.server";
 import { filterOptions } from "~/domain/insights.server";
+import { gettingStarted } from "~/domain/onboarding.server";
+import { reviewStates } from "~/domain/reviews.server";
 import { sourceLabelKeys } from "~/domain/source-labels.server";
 import { taxonomyTree } from "~/domain/taxonomy.server";
 import type { loader as rootLoader } from "~/root";
@@ -24,9 +28,13 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const options = filterOptions(db);
   const tree = taxonomyTree(db);
   const classNames = new Map(tree.classes.flatMap((c) => [c, ...c.children]).map((c) => [c.id, c.name]));
+  const reviews = reviewStates(db, rows.map((r) => r.id));
+  const unfiltered = !url.search || url.search === "?";
   return {
+    // A brand-new install: say what to do first instead of "no incidents match".
+    onboarding: total === 0 && unfiltered ? gettingStarted(db) : null,
     filter: { ...filter, from: filter.from === null ? "" : formatDate(filter.from), to: filter.to === null ? "" : formatDate(filter.to) },
-    rows: rows.map((r) => ({ ...r, className: r.primaryClassId === null ? null : (classNames.get(r.primaryClassId) ?? r.primaryClassId) })),
+    rows: rows.map((r) => ({ ...r, className: r.primaryClassId === null ? null : (classNames.get(r.primaryClassId) ?? r.primaryClassId), review: reviews.get(r.id) ?? null })),
     total,
     teams: options.teams,
     models: options.models,
@@ -39,7 +47,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export default function Incidents() {
-  const { filter, rows, totalLabel, hasMore, teams, models, classes, labels, search } = useLoaderData<typeof loader>();
+  const { filter, rows, totalLabel, hasMore, teams, models, classes, labels, search, onboarding } = useLoaderData<typeof loader>();
   const user = useRouteLoaderData<typeof rootLoader>("root")?.user;
   return (
     <>
@@ -119,7 +127,7 @@ export default function Incidents() {
                   <SeverityBadge severity={r.severity} />
                 </td>
                 <td>
-                  <StatusBadge status={r.status} />
+                  <StatusBadge status={r.status} /> <ReviewBadge state={r.review} />
                 </td>
                 <td>{r.team}</td>
                 <td>
@@ -136,8 +144,19 @@ export default function Incidents() {
             ))}
           </tbody>
         </table>
+      ) : onboarding ? (
+        <GettingStarted {...onboarding} canEdit={hasRole(user, "editor")} isAdmin={hasRole(user, "admin")} />
       ) : (
-        <p className="card">No incidents match these filters.</p>
+        <p className="card">
+          No incidents match these filters. <Link to="/incidents">Clear the filters</Link>
+          {hasRole(user, "editor") ? (
+            <>
+              {" "}
+              or <Link to="/incidents/new">record a new incident</Link>
+            </>
+          ) : null}
+          .
+        </p>
       )}
       <Pager page={filter.page} hasMore={hasMore} search={search} />
     </>

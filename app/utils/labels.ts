@@ -1,4 +1,4 @@
-import type { LIFECYCLE_STAGES, TRIGGERS } from "../../db/schema";
+import type { LIFECYCLE_STAGES, NOTIFICATION_EVENTS, TRIGGERS } from "../../db/schema";
 
 export const TRIGGER_LABELS: Record<(typeof TRIGGERS)[number], string> = {
   binary_push: "Binary push",
@@ -26,3 +26,11 @@ export function familyLabel(family: string | null | undefined): string {
 export function statusLabel(status: string): string {
   return status.replace("_", " ");
 }
+export const EVENT_LABELS: Record<(typeof NOTIFICATION_EVENTS)[number], string> = {
+  draft_opened: "A draft opened by an alert",
+  assigned: "Someone assigned (owner, lead, action item)",
+  review_requested: "Review requested",
+  review_decided: "Review approved or changes asked",
+  mentioned: "Mentioned in a comment",
+  action_digest: "Daily digest of action items due in 3 days or overdue",
+};

@@ -71,6 +71,9 @@ try {
     ["insights CSV (one table)", "/insights/csv/pareto"],
     ["alert rules", "/alerts/rules"],
     ["alerts inbox", "/alerts"],
+    ["my work", "/my-work"],
+    ["action items, mine", "/actions?owner=me"],
+    ["postmortem editor (draft)", `/incidents/${firstIncident}/postmortem`],
   ];
   if (other) {
     const getOther = await timer(other);

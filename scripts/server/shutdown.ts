@@ -1,14 +1,18 @@
 import type { Server } from "node:http";
-import type { Worker } from "node:worker_threads";
 import { closeDb, getDb } from "../../db/client";
 import { logger } from "../../app/utils/logger.server";
 
 /**
  * On SIGTERM (or SIGINT): stop accepting connections, let requests in flight finish (at most `graceMs`, then
- * their connections are cut), stop the checkpointer, checkpoint the WAL into the database (TRUNCATE, so the file
- * alone is the whole database), close it and exit 0.
+ * their connections are cut), stop the background work (the checkpointer; the notification sender, whose sends in
+ * flight record their outcome first, so none is repeated), checkpoint the WAL into the database (TRUNCATE, so the
+ * file alone is the whole database), close it and exit 0.
  */
-export function exitGracefully(server: Server, checkpointer: Worker, graceMs = Number(process.env.SHUTDOWN_GRACE_MS ?? 10_000)): void {
+export function exitGracefully(
+  server: Server,
+  background: { stop: () => Promise<unknown> }[],
+  graceMs = Number(process.env.SHUTDOWN_GRACE_MS ?? 10_000),
+): void {
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
@@ -26,7 +30,7 @@ export function exitGracefully(server: Server, checkpointer: Worker, graceMs = N
       clearTimeout(cut);
       let code = 0;
       try {
-        await checkpointer.terminate();
+        await Promise.all(background.map((b) => b.stop()));
         const [result] = getDb().$client.pragma("wal_checkpoint(TRUNCATE)") as { busy: number; log: number; checkpointed: number }[];
         closeDb();
         logger.info({ ...result, ms: Math.round(performance.now() - started) }, "database checkpointed and closed");

@@ -71,7 +71,7 @@ describe("an engineer links an outage to the model version that caused it", () =
     await linkForm.getByLabel("Model version").selectOption({ label: "ranker 2026.03.1 (serving)" });
     await linkForm.getByLabel("Role").selectOption("suspected_cause");
     await linkForm.getByRole("button", { name: "Link version" }).click();
-    await page.locator("td", { hasText: "suspected cause" }).waitFor();
+    await page.locator("td", { hasText: /^suspected cause$/ }).waitFor();
 
     await page.getByRole("link", { name: "ranker" }).first().click();
     await page.getByRole("heading", { name: "ranker", level: 1 }).waitFor();

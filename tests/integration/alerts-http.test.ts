@@ -279,6 +279,17 @@ describe("roles on alert pages", () => {
     const unknown = await editor.submit("/alerts", { intent: "triage", alertId: "99999", triage: "noise" }, "/alerts?index");
     expect(unknown.status).toBe(404);
   });
+
+  it("relinks an alert by picking an incident from the suggestions the page offers", async () => {
+    const id = alertId("TrainingPipelineStalled");
+    const page = await (await editor.get("/alerts")).text();
+    const option = /<option value="(#(\d+) · [^"]*)"/.exec(page)!;
+    const relinked = await editor.submit("/alerts", { intent: "link", alertId: String(id), incidentId: option[1].replace(/&#x27;/g, "'").replace(/&amp;/g, "&") }, "/alerts?index");
+    expect(relinked.status).toBe(302);
+    expect(q<{ incident_id: number }>("select incident_id from alerts where id = ?", id)[0].incident_id).toBe(Number(option[2]));
+    const half = await editor.submit("/alerts", { intent: "link", alertId: String(id), incidentId: "1 2" }, "/alerts?index");
+    expect(half.status).toBe(400);
+  });
 });
 
 describe("replaying deliveries", () => {

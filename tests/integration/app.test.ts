@@ -130,6 +130,26 @@ describe("incidents and postmortems over HTTP", () => {
       const res = await admin.submit(`/incidents/${id}/status?to=${to}`, { to, ...times, note: "" });
       expect(res.status, to).toBe(302);
     }
+    // Closing a SEV2 in review needs a confirmed class, a postmortem and an approved review: all three are listed.
+    const closing = { to: "closed", detectedAt: "2026-03-01T10:20", mitigatedAt: "2026-03-01T10:45", resolvedAt: "2026-03-01T12:00", note: "" };
+    const refused = await admin.submit(`/incidents/${id}/status?to=closed`, closing);
+    expect(refused.status).toBe(400);
+    const reasons = await refused.text();
+    expect(reasons).toContain("Cannot close: its review is not approved");
+    expect(reasons).toContain("Cannot close: its primary class is not confirmed");
+    expect(reasons).toContain("Cannot close: it has no postmortem");
+    const reviewer = await admin.submit("/settings/users", { intent: "create", name: "Rita Reviewer", email: "rita@example.com", role: "editor", password: "reviewer password 1" });
+    expect(reviewer.status).toBe(302);
+    const db = new Database(server.dbFile, { readonly: true });
+    const ritaId = String((db.prepare("select id from users where email = 'rita@example.com'").get() as { id: number }).id);
+    db.close();
+    expect((await admin.submit(`/incidents/${id}/review`, { intent: "review.request", reviewers: [ritaId] })).status).toBe(302);
+    const rita = await signIn(server.url, "rita@example.com", "reviewer password 1");
+    expect((await rita.submit(`/incidents/${id}/review`, { intent: "review.comment", body: "", quote: "", verdict: "approved" })).status).toBe(302);
+    // Approved: the review no longer stands in the way; the class and the postmortem still do.
+    const stillRefused = await (await admin.submit(`/incidents/${id}/status?to=closed`, closing)).text();
+    expect(stillRefused).not.toContain("Cannot close: its review is not approved");
+    expect(stillRefused).toContain("Cannot close: it has no postmortem");
     page = await (await admin.get(`/incidents/${id}`)).text();
     expect(page).toContain('class="badge status-in_review">in review');
     expect(page).toMatch(/<b>2h 00m<\/b><span>time to resolve<\/span>/);
@@ -179,6 +199,20 @@ describe("incidents and postmortems over HTTP", () => {
     const actions = await (await admin.get("/actions?overdue=1")).text();
     expect(actions).toContain("Alert on feature freshness");
     expect(actions).toContain("(overdue)");
+    // Assigned to a person: listed under their name, filtered by owner, marked done from the list.
+    expect(
+      (await admin.submit(`/incidents/${id}`, { intent: "action.add", title: "Backfill the feature store", owner: "", assigneeId: "1", dueAt: "2026-01-02", kind: "mitigate" })).status,
+    ).toBe(302);
+    let mine = await (await admin.get("/actions?owner=me")).text();
+    expect(mine).toContain("Backfill the feature store");
+    expect(mine).not.toContain("Alert on feature freshness");
+    expect(mine).toContain("<td>Ada Admin</td>");
+    const actionId = /name="actionId" value="(\d+)"/.exec(mine)![1];
+    const done = await admin.submit("/actions?owner=me", { incidentId: String(id), actionId, back: "?owner=me" }, "/actions");
+    expect(done.headers.get("Location")).toBe("/actions?owner=me#actions-list");
+    mine = await (await admin.get("/actions?owner=me")).text();
+    expect(mine).not.toContain("Backfill the feature store");
+    expect(mine).toContain("No open action items.");
   });
 
   it("filters and searches the list through the URL", async () => {
@@ -198,7 +232,7 @@ describe("incidents and postmortems over HTTP", () => {
     const actions = db.prepare("select action from audit_log where entity = 'incident' and entity_id = ? order by id").all(String(id)) as { action: string }[];
     db.close();
     expect(actions.map((a) => a.action)).toEqual([
-      "create", "status", "status", "status", "postmortem", "timeline.add", "action.add",
+      "create", "status", "status", "status", "review.request", "comment", "review.decide", "postmortem", "timeline.add", "action.add", "action.add", "action.assign", "action.status",
     ]);
     expect(await (await admin.get("/settings/audit")).text()).toContain("postmortem");
   });

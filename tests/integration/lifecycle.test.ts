@@ -3,13 +3,14 @@ import os from "node:os";
 import path from "node:path";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { incidents, type IncidentStatus, type SEVERITIES } from "../../db/schema";
+import { incidents, users, type IncidentStatus, type SEVERITIES } from "../../db/schema";
 import { listAudit, type Actor } from "~/domain/audit.server";
 import { classificationSchema, classifyIncident } from "~/domain/classification.server";
 import { closingChecklist, loadClosingRules } from "~/domain/closing-rules.server";
 import { createIncident, incidentInputSchema } from "~/domain/incidents.server";
 import { TransitionError, changeStatus, statusForm } from "~/domain/lifecycle.server";
 import { savePostmortem } from "~/domain/postmortems.server";
+import { decideReview, requestReview } from "~/domain/reviews.server";
 import { loadTaxonomy, syncTaxonomy } from "~/domain/taxonomy.server";
 import { addTimelineEvent, listTimeline } from "~/domain/timeline.server";
 import { makeTestDb, type TestDb } from "../helpers/db";
@@ -239,8 +240,16 @@ describe("closing rules (content/rules/closing.md)", () => {
   it("applies the class and postmortem rules to SEV1-2 only, and the resolved rule to every incident", () => {
     expect(closingChecklist(t.db, row(resolvedIncident("SEV2"))).map((c) => c.require)).toEqual(["resolved", "confirmed_class", "postmortem"]);
     expect(closingChecklist(t.db, row(resolvedIncident("SEV4"))).map((c) => c.require)).toEqual(["resolved"]);
-    // From in review (resolved before) a SEV3 closes.
+    // From in review (resolved before) a SEV3 closes once its review is approved.
     const id = incident({ detectedAt: "2026-11-20T08:05", mitigatedAt: "2026-11-20T08:30", resolvedAt: "2026-11-20T09:00" }, "in_review");
+    expect(closingChecklist(t.db, row(id)).map((c) => [c.require, c.met])).toEqual([
+      ["resolved", true],
+      ["approval", false],
+    ]);
+    expect(refusal(() => changeStatus(t.db, id, "closed", ALICE)).status).toMatch(/^Cannot close: its review is not approved/);
+    const reviewer = t.db.insert(users).values({ email: "rita@example.com", name: "Rita", role: "editor", passwordHash: "x" }).returning().get();
+    requestReview(t.db, id, [reviewer.id], ALICE);
+    decideReview(t.db, id, "approved", { body: "", quote: "" }, { id: reviewer.id, label: reviewer.email });
     changeStatus(t.db, id, "closed", ALICE);
     expect(row(id).status).toBe("closed");
   });
@@ -264,14 +273,15 @@ describe("closing rules (content/rules/closing.md)", () => {
         { require: "resolved" },
         { require: "confirmed_class", when: { severity: ["SEV1", "SEV2"] } },
         { require: "postmortem", when: { severity: ["SEV1", "SEV2"] } },
+        { require: "approval", when: { status: ["in_review"] } },
       ]);
       expect(guide).toContain("# Closing an incident");
     });
 
     it("names the file and every problem of a malformed rule set", () => {
-      const dir = rulesDir("rules:\n  - require: approval\n  - require: postmortem\n    when: { severity: [SEV9], team: [x] }");
+      const dir = rulesDir("rules:\n  - require: sign-off\n  - require: postmortem\n    when: { severity: [SEV9], team: [x] }");
       expect(() => loadClosingRules(dir)).toThrow(
-        /rules\/closing\.md: rules\.0\.require: require must be one of resolved, confirmed_class, postmortem; .*severity must list SEV1, SEV2, SEV3, SEV4; .*"team"/,
+        /rules\/closing\.md: rules\.0\.require: require must be one of resolved, confirmed_class, postmortem, approval; .*severity must list SEV1, SEV2, SEV3, SEV4; .*"team"/,
       );
       expect(() => loadClosingRules(rulesDir(null))).toThrow(/rules\/closing\.md: missing/);
       expect(() => loadClosingRules(rulesDir("rule: []"))).toThrow(/rules\/closing\.md: .*rule/);

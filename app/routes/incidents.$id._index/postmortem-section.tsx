@@ -6,7 +6,7 @@ type Props = Pick<IncidentPageData, "postmortemHtml" | "revisions"> & { rev: num
 
 export function PostmortemSection({ postmortemHtml, revisions, rev, canEdit }: Props) {
   return (
-    <section>
+    <section id="postmortem">
       <div className="spread">
         <h2>Postmortem</h2>
         {revisions.length ? (
@@ -35,33 +35,6 @@ export function PostmortemSection({ postmortemHtml, revisions, rev, canEdit }: P
           </ul>
         </details>
       ) : null}
-    </section>
-  );
-}
-
-export function HistorySection({ history }: Pick<IncidentPageData, "history">) {
-  return (
-    <section>
-      <h2>History</h2>
-      <details>
-        <summary>
-          {history.length} recorded change{history.length === 1 ? "" : "s"}
-        </summary>
-        <table>
-          <tbody>
-            {history.map((h) => (
-              <tr key={h.id}>
-                <td>{formatUtc(h.at)}</td>
-                <td>{h.actor}</td>
-                <td>{h.action}</td>
-                <td>
-                  <code>{h.detail}</code>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </details>
     </section>
   );
 }

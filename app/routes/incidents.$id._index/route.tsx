@@ -5,17 +5,28 @@ import { INCIDENT_MODEL_ROLES } from "../../../db/schema";
 import { SeverityBadge, StatusBadge, statusLabel } from "~/components/badges";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { ImportOrigin } from "~/components/import-origin";
+import { ActionItemsSection } from "~/components/incident/action-items";
+import { AlertsSection } from "~/components/incident/alerts";
+import { HistorySection } from "~/components/incident/history";
+import { PeoplePanel } from "~/components/incident/people";
+import { ReviewPanel } from "~/components/incident/review";
+import { ShareLinks } from "~/components/incident/share";
+import { TimelineSection } from "~/components/incident/timeline";
+import { TriagePanel } from "~/components/incident/triage";
 import { DETECTION_LABELS } from "~/components/incident-form";
-import { actionInputSchema, actionStatusSchema, addActionItem, listActionItems, setActionStatus } from "~/domain/actions.server";
+import { actionInputSchema, actionItemRows, actionStatusSchema, addActionItem, setActionStatus } from "~/domain/actions.server";
 import { alertsForIncident } from "~/domain/alerts.server";
+import { AssignmentError, incidentPeople } from "~/domain/assignments.server";
 import { listAudit } from "~/domain/audit.server";
 import { REPEAT_WINDOW_DAYS, findRepeats, incidentClassification } from "~/domain/classification.server";
+import { describeChange } from "~/domain/history.server";
 import { durations, getIncident } from "~/domain/incidents.server";
 import { nextStatuses } from "~/domain/lifecycle.server";
 import { allVersions, incidentVersions, linkVersion, unlinkVersion } from "~/domain/models.server";
 import { importOrigin } from "~/domain/portability/provenance.server";
 import { listRevisions } from "~/domain/postmortems.server";
-import { addTimelineEvent, deleteTimelineEvent, listTimeline, timelineInputSchema } from "~/domain/timeline.server";
+import { reviewView } from "~/domain/reviews.server";
+import { addTimelineEvent, listTimeline, timelineInputSchema } from "~/domain/timeline.server";
 import type { loader as rootLoader } from "~/root";
 import { actorOf, requireUser } from "~/utils/auth.server";
 import { readForm } from "~/utils/csrf.server";
@@ -26,12 +37,9 @@ import { renderMarkdown } from "~/utils/markdown.server";
 import { idParam } from "~/utils/params";
 import { requireRole } from "~/utils/permissions.server";
 import { hasRole } from "~/utils/roles";
-import { ActionsSection } from "./actions-section";
-import { AlertsSection } from "./alerts-section";
 import { ClassificationSection, RepeatCard } from "./classification-section";
 import { ModelsSection } from "./models-section";
-import { HistorySection, PostmortemSection } from "./postmortem-section";
-import { TimelineSection } from "./timeline-section";
+import { PostmortemSection } from "./postmortem-section";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);
@@ -57,8 +65,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       resolvedAt: incident.resolvedAt,
       source: incident.source,
       postmortemRev: incident.postmortemRev,
-      owner: row.ownerEmail,
     },
+    ...incidentPeople(db, incident.ownerId, incident.leadId),
+    review: reviewView(db, id),
     durations: durations(incident),
     classification: incidentClassification(db, id),
     trigger: incident.trigger,
@@ -71,9 +80,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     alerts: alertsForIncident(db, id),
     versions: incidentVersions(db, id),
     versionChoices: hasRole(user, "editor") ? allVersions(db) : [],
-    actions: listActionItems(db, id).map((a) => ({ ...a, overdue: a.status === "open" && a.dueAt !== null && a.dueAt < now })),
+    actions: actionItemRows(db, id, now),
     revisions: listRevisions(db, id, 10),
-    history: listAudit(db, { entity: "incident", entityId: id, limit: 30 }),
+    history: listAudit(db, { entity: "incident", entityId: id, limit: 30 }).map((h) => ({ id: h.id, at: h.at, actor: h.actor, text: describeChange(h.action, h.detail) })),
     origin: importOrigin(db, id),
     now: toDateTimeInput(now),
   };
@@ -85,7 +94,6 @@ export async function action({ request, params }: ActionFunctionArgs) {
   // Built here, not at module level: it uses server-only schemas that are empty in the browser bundle.
   const intentSchema = z.discriminatedUnion("intent", [
     timelineInputSchema.extend({ intent: z.literal("timeline.add") }),
-    z.object({ intent: z.literal("timeline.delete"), eventId: z.coerce.number().int().positive() }),
     actionInputSchema.extend({ intent: z.literal("action.add") }),
     z.object({ intent: z.literal("action.status"), actionId: z.coerce.number().int().positive(), status: actionStatusSchema }),
     z.object({
@@ -106,16 +114,18 @@ export async function action({ request, params }: ActionFunctionArgs) {
   switch (input.intent) {
     case "timeline.add":
       addTimelineEvent(db, id, { at: input.at, kind: input.kind, body: input.body }, actor);
-      break;
-    case "timeline.delete":
-      deleteTimelineEvent(db, id, input.eventId, actor);
-      break;
+      return redirect(`/incidents/${id}#timeline`);
     case "action.add":
-      addActionItem(db, id, { title: input.title, owner: input.owner, dueAt: input.dueAt, kind: input.kind }, actor);
-      break;
+      try {
+        addActionItem(db, id, { title: input.title, owner: input.owner, assigneeId: input.assigneeId, dueAt: input.dueAt, kind: input.kind }, actor);
+      } catch (e) {
+        if (!(e instanceof AssignmentError)) throw e;
+        return json({ intent: input.intent, errors: { assigneeId: e.message }, values }, { status: 400 });
+      }
+      return redirect(`/incidents/${id}#actions`);
     case "action.status":
       setActionStatus(db, id, input.actionId, input.status, actor);
-      break;
+      return redirect(`/incidents/${id}#action-${input.actionId}`);
     case "model.link":
       linkVersion(db, id, input.versionId, input.role, actor);
       break;
@@ -136,6 +146,8 @@ export default function IncidentPage() {
   const result = useActionData<typeof action>();
   const user = useRouteLoaderData<typeof rootLoader>("root")?.user;
   const canEdit = hasRole(user, "editor");
+  // A draft an alert opened waits for someone to claim, dismiss or merge it.
+  const triage = i.status === "draft" && i.source === "webhook";
   const resultOf = (intent: string): FormResult | undefined =>
     result?.intent === intent ? { errors: result.errors as Record<string, string>, values: result.values } : undefined;
   return (
@@ -147,16 +159,19 @@ export default function IncidentPage() {
         <h1>
           #{i.id} {i.title}
         </h1>
-        {canEdit ? (
-          <div className="row">
-            <Link className="button secondary" to="edit">
-              Edit details
-            </Link>
-            <Link className="button secondary" to="postmortem">
-              {i.postmortemRev ? "Edit postmortem" : "Write postmortem"}
-            </Link>
-          </div>
-        ) : null}
+        <div className="row no-print">
+          <ShareLinks incidentId={i.id} />
+          {canEdit ? (
+            <>
+              <Link className="button secondary" to="edit">
+                Edit details
+              </Link>
+              <Link className="button secondary" to="postmortem">
+                {i.postmortemRev ? "Edit postmortem" : "Write postmortem"}
+              </Link>
+            </>
+          ) : null}
+        </div>
       </div>
       <div className="row">
         <SeverityBadge severity={i.severity} />
@@ -164,6 +179,7 @@ export default function IncidentPage() {
         {i.team ? <span className="badge">team: {i.team}</span> : null}
         {i.source === "webhook" ? <span className="badge">opened by an alert</span> : null}
       </div>
+      {canEdit && triage ? <TriagePanel incidentId={i.id} alertCount={data.alerts.length} /> : null}
 
       <section aria-label="Durations" className="metrics" style={{ marginTop: "1rem" }}>
         <div className="metric">
@@ -209,9 +225,8 @@ export default function IncidentPage() {
             <dd>{formatUtc(i.resolvedAt)}</dd>
             <dt>Detected by</dt>
             <dd>{i.detectionSource ? DETECTION_LABELS[i.detectionSource] : "—"}</dd>
-            <dt>Owner</dt>
-            <dd>{i.owner ?? "—"}</dd>
           </dl>
+          <PeoplePanel incidentId={i.id} owner={data.owner} lead={data.lead} people={data.people} me={user?.id} canEdit={canEdit} claim={!triage} />
         </section>
         <section>
           <h2>Summary</h2>
@@ -221,11 +236,12 @@ export default function IncidentPage() {
         </section>
       </div>
 
-      <TimelineSection timeline={timeline} canEdit={canEdit} now={now} result={resultOf("timeline.add")} />
+      <TimelineSection incidentId={i.id} timeline={timeline} canEdit={canEdit} now={now} result={result} />
       <ModelsSection versions={data.versions} versionChoices={data.versionChoices} canEdit={canEdit} result={resultOf("model.link")} />
-      <AlertsSection alerts={data.alerts} />
-      <ActionsSection actions={data.actions} canEdit={canEdit} result={resultOf("action.add")} />
+      <AlertsSection incidentId={i.id} alerts={data.alerts} canEdit={canEdit} />
+      <ActionItemsSection incidentId={i.id} actions={data.actions} people={data.people} canEdit={canEdit} result={result} />
       <PostmortemSection postmortemHtml={data.postmortemHtml} revisions={data.revisions} rev={i.postmortemRev} canEdit={canEdit} />
+      <ReviewPanel incidentId={i.id} {...data.review} people={data.people} me={user?.id} canEdit={canEdit} />
       <HistorySection history={data.history} />
     </>
   );
