@@ -526,7 +526,7 @@ export const notificationChannels = sqliteTable("notification_channels", {
 
 /**
  * One message to deliver, written in the transaction of the event it tells about. `dedupeKey` makes enqueueing
- * idempotent and travels with the message so a receiver can drop the rare repeat (see docs/decisions/008).
+ * idempotent and travels with the message so a receiver can drop the rare repeat (see docs/decisions/012).
  */
 export const notificationOutbox = sqliteTable(
   "notification_outbox",
