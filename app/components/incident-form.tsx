@@ -38,7 +38,7 @@ export function IncidentForm({
 }) {
   const time = (name: keyof IncidentFormValues, label: string, required = false) => (
     <Field label={`${label} (UTC)`} name={name} error={errors?.[name]}>
-      <input id={name} name={name} type="datetime-local" defaultValue={values[name] ?? ""} required={required} />
+      <input id={name} name={name} type="datetime-local" step={1} defaultValue={values[name] ?? ""} required={required} />
     </Field>
   );
   return (

@@ -53,10 +53,15 @@ const SUGGESTERS: Record<Milestone, { matches: (e: TimelineEntry) => boolean; pi
   resolvedAt: { matches: (e) => /\b(resolv|fixed|recovered|back to normal)/i.test(e.body), pick: "latest" },
 };
 
-/** The timeline entry that best suggests when a milestone happened, between `floor` and `now`. */
+/**
+ * The timeline entry that best suggests when a milestone happened, between `floor` and `now`. People enter
+ * timeline times to the minute, so an entry in the same minute as `floor` (an alert's detection to the second)
+ * still counts.
+ */
 export function suggestFromTimeline(milestone: Milestone, timeline: TimelineEntry[], floor: number, now: number): TimelineEntry | null {
   const s = SUGGESTERS[milestone];
-  const found = timeline.filter((e) => e.kind !== "status" && e.at >= floor && e.at <= now && s.matches(e));
+  const from = floor - (floor % 60_000);
+  const found = timeline.filter((e) => e.kind !== "status" && e.at >= from && e.at <= now && s.matches(e));
   if (!found.length) return null;
   return s.pick === "earliest" ? found[0] : found[found.length - 1];
 }
@@ -88,7 +93,8 @@ export function statusForm(db: Db, incident: Incident, to: IncidentStatus, now =
     if (recorded !== null) field = { name, label, value: recorded, source: { kind: "recorded" } };
     else {
       const entry = suggestFromTimeline(name, timeline, floor, now);
-      if (entry) field = { name, label, value: entry.at, source: { kind: "timeline", at: entry.at, body: entry.body } };
+      // Entered to the minute, an entry may fall just before the time it follows: never suggest earlier than that.
+      if (entry) field = { name, label, value: Math.max(entry.at, floor), source: { kind: "timeline", at: entry.at, body: entry.body } };
       else if (name === fallbackToNow) field = { name, label, value: now, source: { kind: "now" } };
       else field = { name, label, value: null, source: { kind: "none" } };
     }

@@ -149,7 +149,7 @@ export default function ChangeStatus() {
                             : "Not recorded and no timeline entry says when: enter it."
                     }
                   >
-                    <input id={a.name} name={a.name} type="datetime-local" required defaultValue={result ? result.values[a.name] : a.value} />
+                    <input id={a.name} name={a.name} type="datetime-local" step={1} required defaultValue={result ? result.values[a.name] : a.value} />
                   </Field>
                 ))}
               </div>

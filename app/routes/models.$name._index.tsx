@@ -137,10 +137,10 @@ export default function ModelPage() {
                   </select>
                 </Field>
                 <Field label="Deployed (UTC)" name="deployedAt" error={v && errors?.deployedAt}>
-                  <input id="deployedAt" name="deployedAt" type="datetime-local" defaultValue={v?.deployedAt} />
+                  <input id="deployedAt" name="deployedAt" type="datetime-local" step={1} defaultValue={v?.deployedAt} />
                 </Field>
                 <Field label="Retired (UTC)" name="retiredAt" error={v && errors?.retiredAt}>
-                  <input id="retiredAt" name="retiredAt" type="datetime-local" defaultValue={v?.retiredAt} />
+                  <input id="retiredAt" name="retiredAt" type="datetime-local" step={1} defaultValue={v?.retiredAt} />
                 </Field>
               </div>
               <Field label="Training data" name="trainingDataRef" error={v && errors?.trainingDataRef}>

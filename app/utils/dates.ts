@@ -13,9 +13,13 @@ export function formatDate(value: number | string | null | undefined): string {
   return new Date(value).toISOString().slice(0, 10);
 }
 
-/** Value for an <input type="datetime-local"> holding a UTC time. */
+/**
+ * Value for an <input type="datetime-local" step="1"> holding a UTC time: to the minute, or to the second when it
+ * has seconds (an alert's start), so confirming a form unchanged keeps the time it shows.
+ */
 export function toDateTimeInput(ms: number | null | undefined): string {
-  return ms === null || ms === undefined ? "" : new Date(ms).toISOString().slice(0, 16);
+  if (ms === null || ms === undefined) return "";
+  return new Date(ms).toISOString().slice(0, ms % 60_000 >= 1000 ? 19 : 16);
 }
 
 /** Parses "YYYY-MM-DDTHH:mm[:ss]" (as UTC) or a full ISO string; null for empty, NaN for garbage. */

@@ -64,9 +64,9 @@ async function personPage(who: { email: string; password: string }, javaScriptEn
     await target.click();
   };
   /** Picking from a drop-down is one click for a person. */
-  const choose = async (target: Locator, label: string) => {
+  const choose = async (target: Locator, option: string | { value: string }) => {
     tally.clicks++;
-    await target.selectOption({ label });
+    await target.selectOption(typeof option === "string" ? { label: option } : option);
   };
   return { page, tally, click, choose, close: () => context.close() };
 }
@@ -91,6 +91,11 @@ async function walk(js: boolean, rule: string) {
   await fireAlert(rule);
   const ada = await personPage({ email: ADMIN.email, password: ADMIN.password }, js);
   const { page, click, choose } = ada;
+  /** A status move opens the page that asks when it happened; the prefilled times are taken as they are. */
+  const moveTo = async (status: string) => {
+    await click(page.getByRole("navigation", { name: "Change status" }).getByRole("link", { name: status, exact: true }));
+    await click(page.getByRole("button", { name: `Move to ${status}` }));
+  };
   // The draft an alert opened, found from the list.
   await page.goto(`${server.url}/incidents`);
   ada.tally.loads = 0;
@@ -119,6 +124,8 @@ async function walk(js: boolean, rule: string) {
   const timeline = page.getByRole("form", { name: "Add timeline entry" });
   await click(timeline.getByLabel("What happened"));
   await timeline.getByLabel("What happened").fill("Rolled fraud-scoring back to the previous version");
+  // A rollback entry is what the status page offers as the time it was mitigated.
+  await choose(timeline.getByLabel("Kind"), "rollback");
   await timeline.getByRole("button", { name: "Add to timeline" }).scrollIntoViewIfNeeded();
   const formTop = () => timeline.evaluate((f) => Math.round(f.getBoundingClientRect().top));
   const [scrolledTo, topBefore] = [await page.evaluate(() => window.scrollY), await formTop()];
@@ -145,7 +152,7 @@ async function walk(js: boolean, rule: string) {
   await shows(page.locator("#actions table"), "Validate score distribution");
   if (js) await expect.poll(() => actionForm.getByLabel("Action").inputValue()).toBe("");
 
-  await click(page.getByRole("button", { name: "resolved", exact: true }));
+  await moveTo("resolved");
   await expect.poll(() => page.locator(".badge.status-resolved").count()).toBe(1);
 
   // The postmortem is drafted from the facts; the short template replaces the editor's text.
@@ -166,13 +173,13 @@ async function walk(js: boolean, rule: string) {
   expect(await page.locator("#postmortem article.prose").textContent()).toContain(`Validate score distribution (${rule})`);
 
   // Review requested from Bob; closing is refused until he approves.
-  await click(page.getByRole("button", { name: "in review", exact: true }));
+  await moveTo("in review");
   await expect.poll(() => page.locator(".badge.status-in_review").count()).toBe(1);
   await click(page.getByRole("form", { name: "Request review" }).getByLabel(BOB.name));
   await click(page.getByRole("button", { name: "Request review" }));
   await expect.poll(() => page.locator("#review .reviewers").textContent()).toContain("review requested");
-  await click(page.getByRole("button", { name: "closed", exact: true }));
-  await shows(page, "Not closed: No reviewer has approved the postmortem yet.");
+  await moveTo("closed");
+  await shows(page.getByRole("alert"), "its review is not approved");
 
   // Bob finds the request on My work, comments quoting a passage and mentioning Ada, and approves.
   const bob = await personPage(BOB, js);
@@ -191,7 +198,14 @@ async function walk(js: boolean, rule: string) {
 
   // Ada closes it.
   await page.goto(incidentUrl); // Ada comes back to the incident
-  await click(page.getByRole("button", { name: "closed", exact: true }));
+  await moveTo("closed");
+  // A SEV1 closes only with a confirmed class: the refusal links to the classify page, and closing then succeeds.
+  await shows(page.getByRole("alert"), "its primary class is not confirmed");
+  await click(page.getByRole("region", { name: "Closing rules" }).getByRole("link", { name: "Classify it" }));
+  await choose(page.getByLabel("Primary class (root cause)"), { value: "quality.accuracy-regression" });
+  await click(page.getByRole("button", { name: "Save classification" }));
+  await page.getByRole("heading", { name: "Classification" }).waitFor();
+  await moveTo("closed");
   await expect.poll(() => page.locator(".badge.status-closed").count()).toBe(1);
   await expect.poll(() => page.locator("#history summary").textContent()).toMatch(/recorded change/);
   const history = await page.locator("#history table").textContent();

@@ -47,8 +47,8 @@ describe("the status page", () => {
   it("asks when it was mitigated, suggesting the rollback on the timeline", async () => {
     const page = await (await admin.get(`/incidents/${id}/status?to=mitigated`)).text();
     expect(page).toContain("Move #" + id + " to mitigated");
-    expect(page).toMatch(/name="detectedAt" type="datetime-local" required="" value="2026-11-20T08:10"/);
-    expect(page).toMatch(/name="mitigatedAt" type="datetime-local" required="" value="2026-11-20T09:30"/);
+    expect(page).toMatch(/name="detectedAt" type="datetime-local" step="1" required="" value="2026-11-20T08:10"/);
+    expect(page).toMatch(/name="mitigatedAt" type="datetime-local" step="1" required="" value="2026-11-20T09:30"/);
     expect(page).toContain("Suggested by the timeline entry at 2026-11-20 09:30 UTC: “Rolled back the ranker to v41”");
   });
 
@@ -124,6 +124,30 @@ describe("the status page", () => {
       expect(body).toContain(`<li>${reason}</li>`);
     }
     expect(incidentRow()).toEqual(before);
+  });
+
+  it("confirms times to the second unchanged: an alert's start and a timeline entry typed in the same minute", async () => {
+    const alertLike = await createIncidentByForm(admin, {
+      title: "Scores collapsed",
+      severity: "SEV2",
+      startedAt: "2026-11-21T10:15:23",
+      detectedAt: "2026-11-21T10:15:41",
+    });
+    await admin.submit(`/incidents/${alertLike}`, { intent: "timeline.add", at: "2026-11-21T10:15", kind: "rollback", body: "Rolled back" });
+    const page = await (await admin.get(`/incidents/${alertLike}/status?to=mitigated`)).text();
+    const prefilled = (name: string) => new RegExp(`name="${name}" type="datetime-local" step="1" required="" value="([^"]*)"`).exec(page)?.[1];
+    // The minute-precision rollback entry is suggested, but never earlier than the detection it follows.
+    expect([prefilled("detectedAt"), prefilled("mitigatedAt")]).toEqual(["2026-11-21T10:15:41", "2026-11-21T10:15:41"]);
+    const res = await admin.submit(`/incidents/${alertLike}/status?to=mitigated`, {
+      to: "mitigated",
+      detectedAt: prefilled("detectedAt")!,
+      mitigatedAt: prefilled("mitigatedAt")!,
+    });
+    expect(res.status).toBe(302);
+    const db = new Database(server.dbFile, { readonly: true });
+    const row = db.prepare("select started_at, detected_at, mitigated_at from incidents where id = ?").get(alertLike);
+    db.close();
+    expect(row).toEqual({ started_at: Date.parse("2026-11-21T10:15:23Z"), detected_at: Date.parse("2026-11-21T10:15:41Z"), mitigated_at: Date.parse("2026-11-21T10:15:41Z") });
   });
 
   it("is for editors only", async () => {

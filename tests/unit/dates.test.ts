@@ -62,8 +62,10 @@ describe("parseUtc", () => {
 });
 
 describe("toDateTimeInput", () => {
-  it("formats UTC minutes for <input type=datetime-local>", () => {
-    expect(toDateTimeInput(Date.UTC(2026, 2, 4, 5, 6, 59))).toBe("2026-03-04T05:06");
+  it("formats UTC minutes for <input type=datetime-local>, with seconds only when the time has them", () => {
+    expect(toDateTimeInput(Date.UTC(2026, 2, 4, 5, 6))).toBe("2026-03-04T05:06");
+    expect(toDateTimeInput(Date.UTC(2026, 2, 4, 5, 6, 59))).toBe("2026-03-04T05:06:59");
+    expect(toDateTimeInput(Date.UTC(2026, 2, 4, 5, 6, 0, 500))).toBe("2026-03-04T05:06");
   });
 
   it("is empty for no value", () => {
@@ -72,8 +74,7 @@ describe("toDateTimeInput", () => {
   });
 
   it("round-trips through parseUtc", () => {
-    const ms = Date.UTC(2025, 11, 31, 23, 59);
-    expect(parseUtc(toDateTimeInput(ms))).toBe(ms);
+    for (const ms of [Date.UTC(2025, 11, 31, 23, 59), Date.UTC(2025, 11, 31, 23, 59, 7)]) expect(parseUtc(toDateTimeInput(ms))).toBe(ms);
   });
 });
 

@@ -76,7 +76,7 @@ export function TimelineFields({
       <FormError error={errors?.form} />
       <div className="grid">
         <Field label="Time (UTC)" name="at" error={errors?.at}>
-          <input id="at" name="at" type="datetime-local" required defaultValue={values?.at ?? defaults.at} />
+          <input id="at" name="at" type="datetime-local" step={1} required defaultValue={values?.at ?? defaults.at} />
         </Field>
         <Field label="Kind" name="kind" error={errors?.kind}>
           <select id="kind" name="kind" defaultValue={values?.kind ?? defaults.kind}>

@@ -22,8 +22,12 @@ export type SenderOptions = {
 };
 
 export function senderOptionsFromEnv(): SenderOptions {
-  const num = (name: string) => (process.env[name] ? Number(process.env[name]) : undefined);
-  return { intervalMs: num("NOTIFY_INTERVAL_MS"), retryMs: num("NOTIFY_RETRY_MS"), leaseMs: num("NOTIFY_LEASE_MS") };
+  const num = (value: string | undefined) => (value ? Number(value) : undefined);
+  return {
+    intervalMs: num(process.env.NOTIFY_INTERVAL_MS),
+    retryMs: num(process.env.NOTIFY_RETRY_MS),
+    leaseMs: num(process.env.NOTIFY_LEASE_MS),
+  };
 }
 
 /** The base URL put in front of links in messages (PUBLIC_URL, else the address the app listens on). */
