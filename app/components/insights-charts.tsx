@@ -32,6 +32,9 @@ export function InsightsCharts({
   const blind = d["blind-spots"];
   const rules = d["alert-rules"];
   const shared = { search, tableOpen: tablesOpen };
+  // With nothing in the previous period (an "all time" range, or a range before the first incident) every class
+  // would be drawn as "more": say so instead of drawing a trend the calendar made.
+  const nothingBefore = !d["then-vs-now"].rows.some((r) => Number(r.before) > 0);
   return (
     <>
       <InsightSection
@@ -39,8 +42,12 @@ export function InsightsCharts({
         title={`Then vs now: each class against ${previous.from} – ${previous.to}`}
         data={d["then-vs-now"]}
         {...shared}
-        note="The previous period has the same length as this one. Shares are of all incidents in each period."
-        chart={(width, id) => <ChangeDots id={id} width={width} data={d["then-vs-now"]} label="Incidents per class, previous period and now" />}
+        note={
+          nothingBefore
+            ? `No incidents started in the previous period (${previous.from} – ${previous.to}), so there is nothing to compare with.`
+            : "The previous period has the same length as this one. Shares are of all incidents in each period."
+        }
+        chart={nothingBefore ? undefined : (width, id) => <ChangeDots id={id} width={width} data={d["then-vs-now"]} label="Incidents per class, previous period and now" />}
       />
       <InsightSection
         id="classes-over-time"

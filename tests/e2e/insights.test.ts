@@ -19,8 +19,10 @@ const month = (m: number) => `2026-0${m}-10T08:00`;
 beforeAll(async () => {
   [server, browser] = await Promise.all([startServer(), launchChromium()]);
   admin = await setupAdmin(server.url);
-  // Three months of incidents: data corruption twice on one team (a repeat), one capacity fault, one unclassified.
+  // Three months of incidents: data corruption twice on one team (a repeat), one capacity fault, one unclassified;
+  // and one in the quarter before, so "then vs now" has a previous period to draw.
   const plan: [string, string, string, string | null][] = [
+    ["Feature store timed out", "2025-11-10T08:00", "platform", "dependency"],
     ["Null features in ranking", month(1), "ranking", "data.corruption"],
     ["Null features in ranking again", month(2), "ranking", "data.corruption"],
     ["GPU node lost during training", month(2), "platform", "capacity.accelerator-fault"],
