@@ -1,3 +1,5 @@
+import fs from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { contrastRatio, DARK_TEXT, LIGHT_TEXT, textOn } from "~/components/charts/colour";
 import { ACTION_COLORS, AXIS, CATEGORICAL, colorFor, HIGHLIGHT, INK, ML, NON_ML, OTHER, TEXT, UNCLASSIFIED_INK } from "~/components/charts/palette";
@@ -65,5 +67,12 @@ describe("the chart palette", () => {
       expect([DARK_TEXT, LIGHT_TEXT]).toContain(textOn(fill));
       expect(contrastRatio(fill, textOn(fill)), fill).toBeGreaterThanOrEqual(4.5);
     }
+  });
+
+  it("paints the family badges with the charts' family colours, white text at 4.5:1", () => {
+    const css = fs.readFileSync(path.resolve("app/styles.css"), "utf8");
+    const variable = (name: string) => new RegExp(`--${name}:\\s*(#[0-9a-f]{6})`, "i").exec(css)?.[1]?.toLowerCase();
+    expect([variable("ml"), variable("nonml")]).toEqual([ML, NON_ML]);
+    for (const fill of [ML, NON_ML]) expect(contrastRatio(fill, "#ffffff"), fill).toBeGreaterThanOrEqual(4.5);
   });
 });
