@@ -1,6 +1,6 @@
-import { and, asc, eq, inArray } from "drizzle-orm";
+import { and, asc, eq, inArray, max } from "drizzle-orm";
 import { z } from "zod";
-import { incidents, reviewRequests, users, REVIEW_STATES } from "../../db/schema";
+import { incidents, postmortemRevisions, reviewRequests, users, REVIEW_STATES } from "../../db/schema";
 import type { Conn, Db } from "../utils/db.server";
 import { recordAudit, type Actor } from "./audit.server";
 import { requireAssignable } from "./assignments.server";
@@ -82,14 +82,22 @@ export function decideReview(db: Db, incidentId: number, verdict: Verdict, comme
   });
 }
 
+/** When the postmortem was last saved (null if never). */
+function lastPostmortemEdit(db: Conn, incidentId: number): number | null {
+  return db.select({ at: max(postmortemRevisions.createdAt) }).from(postmortemRevisions).where(eq(postmortemRevisions.incidentId, incidentId)).get()?.at ?? null;
+}
+
+/** The reviewers of an incident; `stale` marks an approval given before the postmortem's latest edit. */
 export function listReviewers(db: Conn, incidentId: number) {
+  const edited = lastPostmortemEdit(db, incidentId);
   return db
     .select({ reviewerId: reviewRequests.reviewerId, name: users.name, email: users.email, state: reviewRequests.state, requestedAt: reviewRequests.requestedAt, decidedAt: reviewRequests.decidedAt })
     .from(reviewRequests)
     .innerJoin(users, eq(users.id, reviewRequests.reviewerId))
     .where(eq(reviewRequests.incidentId, incidentId))
     .orderBy(asc(reviewRequests.requestedAt), asc(reviewRequests.id))
-    .all();
+    .all()
+    .map((r) => ({ ...r, stale: r.state === "approved" && edited !== null && r.decidedAt !== null && r.decidedAt < edited }));
 }
 
 /** One state for a set of reviews: any change asked wins, then any still pending, then approved. */
@@ -124,8 +132,13 @@ export function reviewApproval(db: Conn, incidentId: number): Approval {
   const reviewers = listReviewers(db, incidentId);
   const waiting = reviewers.filter((r) => r.state === "changes_requested").map((r) => r.name);
   if (waiting.length) return { ok: false, reason: `${waiting.join(", ")} asked for changes: they approve before it closes.` };
-  if (!reviewers.some((r) => r.state === "approved")) {
+  const approved = reviewers.filter((r) => r.state === "approved");
+  if (!approved.length) {
     return { ok: false, reason: reviewers.length ? "No reviewer has approved the postmortem yet." : "Request a review: closing an incident in review needs an approval." };
+  }
+  // An approval is of the text the reviewer read: an edit after it needs another look.
+  if (approved.every((r) => r.stale)) {
+    return { ok: false, reason: `The postmortem changed after ${approved.map((r) => r.name).join(", ")} approved it: request the review again.` };
   }
   return { ok: true };
 }

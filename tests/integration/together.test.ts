@@ -14,6 +14,7 @@ import { ensureModelVersion, linkVersion } from "~/domain/models.server";
 import { createChannel } from "~/domain/notifications.server";
 import { enqueueActionDigests } from "~/domain/notifications/digest.server";
 import { fillTemplate, generatedBlocks, incidentFacts, refreshGenerated } from "~/domain/postmortem-draft.server";
+import { savePostmortem } from "~/domain/postmortems.server";
 import { ReviewError, decideReview, requestReview, reviewApproval, reviewStates } from "~/domain/reviews.server";
 import { loadTaxonomy, syncTaxonomy } from "~/domain/taxonomy.server";
 import { addTimelineEvent, deleteTimelineEvent, updateTimelineEvent } from "~/domain/timeline.server";
@@ -195,6 +196,25 @@ describe("people, not strings", () => {
 });
 
 describe("review gates the close", () => {
+  it("needs another look once the postmortem changed after its approval", () => {
+    const id = newIncident({ severity: "SEV3", mitigatedAt: "2026-03-01T11:00", resolvedAt: "2026-03-01T12:00" });
+    const first = savePostmortem(t.db, id, 0, "# What happened\n\nThe refresher stopped.", as(ada));
+    changeStatus(t.db, id, "in_review", as(ada));
+    requestReview(t.db, id, [bob.id], as(ada));
+    decideReview(t.db, id, "approved", { body: "", quote: "" }, as(bob));
+    expect(reviewApproval(t.db, id)).toEqual({ ok: true });
+    const approvedAt = Date.now();
+    while (Date.now() === approvedAt); // the edit comes strictly after the approval
+    if (!first.ok) throw new Error("the first save failed");
+    savePostmortem(t.db, id, first.rev, "# What happened\n\nThe refresher stopped; nobody was paged.", as(ada));
+    expect(reviewApproval(t.db, id)).toEqual({ ok: false, reason: "The postmortem changed after Bob approved it: request the review again." });
+    expect(() => changeStatus(t.db, id, "closed", as(ada))).toThrow("Cannot close: its review is not approved");
+    requestReview(t.db, id, [bob.id], as(ada));
+    decideReview(t.db, id, "approved", { body: "Still fine.", quote: "" }, as(bob));
+    changeStatus(t.db, id, "closed", as(ada));
+    expect(getIncident(t.db, id)!.incident.status).toBe("closed");
+  });
+
   it("refuses to close an incident in review until a reviewer approves, and no reviewer asks for changes", () => {
     // SEV3: of the closing rules only "resolved" and the review's approval apply.
     const id = newIncident({ severity: "SEV3", mitigatedAt: "2026-03-01T11:00", resolvedAt: "2026-03-01T12:00" });

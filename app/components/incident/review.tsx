@@ -4,7 +4,7 @@ import { Field, FormError } from "../field";
 import type { Person } from "./action-items";
 import { InPlaceForm, type FormResult } from "./fetcher-form";
 
-export type Reviewer = { reviewerId: number; name: string; state: "requested" | "approved" | "changes_requested"; decidedAt: number | null };
+export type Reviewer = { reviewerId: number; name: string; state: "requested" | "approved" | "changes_requested"; decidedAt: number | null; stale: boolean };
 export type Comment = { id: number; author: string | null; createdAt: number; quote: string; html: string; verdict: "approved" | "changes_requested" | null };
 
 export const REVIEW_BADGES: Record<Reviewer["state"], string> = {
@@ -65,6 +65,7 @@ export function ReviewPanel({
           {reviewers.map((r) => (
             <li key={r.reviewerId}>
               {r.name}: <ReviewBadge state={r.state} /> {r.decidedAt ? <small className="muted">{formatUtc(r.decidedAt)}</small> : null}
+              {r.stale ? <small className="muted"> (before the latest edit of the postmortem)</small> : null}
             </li>
           ))}
         </ul>
