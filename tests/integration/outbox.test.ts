@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openDatabase, type Db } from "../../db/client";
 import type { Actor } from "~/domain/audit.server";
 import { createChannel, enqueueNotice, eventKey } from "~/domain/notifications.server";
-import { claimDue, createSender } from "~/domain/notifications/sender.server";
+import { claimDue, createSender, pruneOutbox } from "~/domain/notifications/sender.server";
 import { PermanentError, type Outgoing } from "~/domain/notifications/transports.server";
 import { makeTestDb, type TestDb } from "../helpers/db";
 
@@ -41,6 +41,28 @@ describe("the outbox sender", () => {
     expect(delivered).toHaveLength(60);
     expect(new Set(delivered).size).toBe(60);
     expect(rows(t.db).every((r) => r.status === "sent" && r.attempts === 1 && r.lease_owner === null)).toBe(true);
+  });
+
+  it("prunes sent and failed rows past the keep period once a day, never pending ones", async () => {
+    enqueue(t.db, 4);
+    const day = 86_400_000;
+    const now = Date.now();
+    const set = (id: number, status: string, ageDays: number) =>
+      t.db.$client.prepare("update notification_outbox set status = ?, created_at = ? where id = ?").run(status, now - ageDays * day, id);
+    const [a, b, c, d] = rows(t.db).map((r) => r.id);
+    set(a, "sent", 31);
+    set(b, "failed", 31);
+    set(c, "pending", 400);
+    set(d, "sent", 29);
+    const sender = createSender(t.db, { transports: { slack: async () => {} }, keepDays: 30, now: () => now });
+    await sender.tick();
+    expect(rows(t.db).map((r) => [r.id, r.status])).toEqual([
+      [c, "sent"], // old but still pending at the prune: kept, and delivered by the same tick
+      [d, "sent"],
+    ]);
+    // Sent now, it is past the keep period: the next prune takes it and leaves the recent one.
+    expect(pruneOutbox(t.db, now - 30 * day)).toBe(1);
+    expect(rows(t.db).map((r) => r.id)).toEqual([d]);
   });
 
   it("leaves a row leased by a sender that died alone until its lease runs out, then sends it", async () => {

@@ -17,6 +17,8 @@ export type SenderOptions = {
   /** After this many failed attempts a row is marked failed for an admin to look at (default 8). */
   maxAttempts?: number;
   batch?: number;
+  /** Sent and failed rows older than this many days are deleted once a day (NOTIFY_KEEP_DAYS, default 30). */
+  keepDays?: number;
   transports?: Record<string, Transport>;
   now?: () => number;
 };
@@ -27,6 +29,7 @@ export function senderOptionsFromEnv(): SenderOptions {
     intervalMs: num(process.env.NOTIFY_INTERVAL_MS),
     retryMs: num(process.env.NOTIFY_RETRY_MS),
     leaseMs: num(process.env.NOTIFY_LEASE_MS),
+    keepDays: num(process.env.NOTIFY_KEEP_DAYS),
   };
 }
 
@@ -34,6 +37,17 @@ export function senderOptionsFromEnv(): SenderOptions {
 export function publicUrl(): string {
   const configured = process.env.PUBLIC_URL?.replace(/\/+$/, "");
   return configured || `http://${process.env.HOST ?? "127.0.0.1"}:${process.env.PORT ?? 3000}`;
+}
+
+/**
+ * Deletes sent and failed rows created before `before`; pending ones stay however old. Returns how many went. A
+ * dedupe key is only ever enqueued for an event as it happens (digests: for today), so a pruned key never returns.
+ */
+export function pruneOutbox(db: Db, before: number): number {
+  return db
+    .delete(notificationOutbox)
+    .where(and(inArray(notificationOutbox.status, ["sent", "failed"]), lt(notificationOutbox.createdAt, before)))
+    .run().changes;
 }
 
 /**
@@ -88,6 +102,7 @@ export function createSender(db: Db, options: SenderOptions = {}): Sender {
     maxBackoffMs: 3_600_000,
     maxAttempts: 8,
     batch: 20,
+    keepDays: 30,
     transports: TRANSPORTS as Record<string, Transport>,
     now: Date.now,
     ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
@@ -136,6 +151,7 @@ export function createSender(db: Db, options: SenderOptions = {}): Sender {
     const day = new Date(now).toISOString().slice(0, 10);
     if (day !== lastDigestDay) {
       enqueueActionDigests(db, now);
+      pruneOutbox(db, now - o.keepDays * 86_400_000);
       lastDigestDay = day;
     }
     const rows = claimDue(db, owner, { now, leaseMs: o.leaseMs, batch: o.batch });
