@@ -168,6 +168,7 @@ async function walk(js: boolean, rule: string) {
   await click(page.getByRole("link", { name: "Short postmortem for SEV3/SEV4" }));
   await expect.poll(() => editor.inputValue()).not.toContain("## Where we got lucky");
   expect(await editor.inputValue()).toContain("Validate score distribution");
+  expect(await editor.inputValue()).toContain("Rolled fraud-scoring back to the previous version"); // its timeline too
   await click(page.getByRole("button", { name: "Save postmortem" }));
   await page.locator("#postmortem article.prose").waitFor();
   expect(await page.locator("#postmortem article.prose").textContent()).toContain(`Validate score distribution (${rule})`);
