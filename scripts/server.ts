@@ -11,6 +11,7 @@ import { startCheckpointer } from "../db/checkpointer";
 import { SqliteBindingError, databasePath, getDb } from "../db/client";
 import { startSuggestions } from "../app/domain/suggestions.server";
 import { startNotificationSender } from "../app/domain/notifications/sender.server";
+import { allowedImageHosts } from "../app/utils/image-hosts.server";
 import { logger } from "../app/utils/logger.server";
 import { startup } from "../app/utils/startup.server";
 import { applyTrustProxy, finalErrorHandler, noStoreWhenPrivate, securityHeaders, withEdgeContext } from "./server/edge";
@@ -47,7 +48,7 @@ app.use((req, res, next) => {
   } as typeof writeHead;
   next();
 });
-app.use(securityHeaders(() => []));
+app.use(securityHeaders(allowedImageHosts));
 app.use(noStoreWhenPrivate);
 app.all("/api/webhooks/:sender", webhookEndpoint);
 app.use("/assets", express.static("build/assets", { immutable: true, maxAge: "1y" }));
