@@ -4,6 +4,20 @@ import { imageUrlAllowed } from "./image-hosts.server";
 
 const marked = new Marked({ gfm: true, breaks: false, async: false });
 
+/**
+ * A path on this server, parsed as a browser would (blanks, tabs and case do not hide a scheme or a host). Judged
+ * against an http and an https page, since "https:\\host/x" is relative on one and another host's URL on the other.
+ */
+function sameOrigin(src: string): boolean {
+  return ["http://faultline.invalid", "https://faultline.invalid"].every((base) => {
+    try {
+      return new URL(src, base).origin === base;
+    } catch {
+      return false;
+    }
+  });
+}
+
 // marked does not sanitize: its output goes through this allowlist. No scripts, styles, event handlers,
 // or URL schemes other than these; images only from this server or an allowed image host (the CSP's img-src):
 // any other image becomes a link to it, so no reader's browser fetches a third party's pixel on its own.
@@ -30,7 +44,7 @@ const SANITIZE: sanitizeHtml.IOptions = {
     a: sanitizeHtml.simpleTransform("a", { rel: "noopener noreferrer nofollow" }),
     img: (tagName, attribs) => {
       const src = attribs.src ?? "";
-      if (!/^[a-z][a-z0-9+.-]*:/i.test(src) || imageUrlAllowed(src)) return { tagName, attribs };
+      if (sameOrigin(src) || imageUrlAllowed(src)) return { tagName, attribs };
       return {
         tagName: "a",
         attribs: { href: src, rel: "noopener noreferrer nofollow", title: "Image from a host not allowed in Settings, not loaded" },
