@@ -20,6 +20,16 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          // What a hostile visitor can send to the edge; real servers, some with Chromium.
+          name: "security",
+          include: ["tests/security/**/*.test.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
           name: "e2e",
           include: ["tests/e2e/**/*.test.ts"],
           testTimeout: 60_000,

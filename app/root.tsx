@@ -14,6 +14,7 @@ import {
 import { useEffect, useRef, type ReactNode } from "react";
 import { CsrfInput } from "./components/csrf";
 import { GeneralErrorBoundary } from "./components/error-boundary";
+import { useNonce } from "./components/nonce";
 import styles from "./styles.css";
 import { getUser } from "./utils/auth.server";
 import { csrfToken } from "./utils/csrf.server";
@@ -35,6 +36,7 @@ export default function App() {
 export function Layout({ children }: { children: ReactNode }) {
   const data = useRouteLoaderData<typeof loader>("root");
   const user = data?.user;
+  const nonce = useNonce();
   // With JavaScript, pages change without a reload: close the narrow-screen menu after each navigation.
   const menu = useRef<HTMLDetailsElement>(null);
   const { key } = useLocation();
@@ -78,8 +80,8 @@ export function Layout({ children }: { children: ReactNode }) {
         <main id="main" tabIndex={-1}>
           {children}
         </main>
-        <ScrollRestoration />
-        <Scripts />
+        <ScrollRestoration nonce={nonce} />
+        <Scripts nonce={nonce} />
       </body>
     </html>
   );

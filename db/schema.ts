@@ -555,6 +555,14 @@ export const notificationOutbox = sqliteTable(
   ],
 );
 
+/** Settings an admin changes at run time (env vars cover the rest): one JSON value per key. */
+export const settings = sqliteTable("settings", {
+  key: text("key").primaryKey(),
+  value: text("value").notNull(),
+  updatedBy: integer("updated_by").references(() => users.id, { onDelete: "set null" }),
+  updatedAt: ms("updated_at").notNull().default(now),
+});
+
 export type User = typeof users.$inferSelect;
 export type Incident = typeof incidents.$inferSelect;
 export type Role = (typeof ROLES)[number];

@@ -1,5 +1,6 @@
-// Usage: npm start   (env: DATABASE_URL, PORT, HOST, SESSION_SECRET; see README)
+// Usage: npm start   (env: DATABASE_URL, PORT, HOST, SESSION_SECRET, TRUST_PROXY; see README)
 // Applies pending migrations, syncs content/, then serves the built Remix app.
+import "./server/production-default";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { createRequestHandler } from "@remix-run/express";
@@ -10,8 +11,10 @@ import { startCheckpointer } from "../db/checkpointer";
 import { SqliteBindingError, databasePath, getDb } from "../db/client";
 import { startSuggestions } from "../app/domain/suggestions.server";
 import { startNotificationSender } from "../app/domain/notifications/sender.server";
+import { allowedImageHosts } from "../app/utils/image-hosts.server";
 import { logger } from "../app/utils/logger.server";
 import { startup } from "../app/utils/startup.server";
+import { applyTrustProxy, finalErrorHandler, noStoreWhenPrivate, securityHeaders, withEdgeContext } from "./server/edge";
 import { requestLog } from "./server/request-log";
 import { exitGracefully } from "./server/shutdown";
 import { webhookEndpoint } from "./server/webhooks";
@@ -32,6 +35,7 @@ const build = (await import(pathToFileURL(path.resolve("build/index.js")).href))
 
 const app = express();
 app.disable("x-powered-by");
+applyTrustProxy(app);
 app.use(requestLog);
 app.use(compression());
 // A route may answer before reading a large body (a 404, a refused token). The Remix adapter leaves the rest of
@@ -44,19 +48,21 @@ app.use((req, res, next) => {
   } as typeof writeHead;
   next();
 });
-app.use((_req, res, next) => {
-  res.setHeader("X-Content-Type-Options", "nosniff");
-  res.setHeader("X-Frame-Options", "DENY");
-  res.setHeader("Referrer-Policy", "same-origin");
-  res.setHeader(
-    "Content-Security-Policy",
-    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' https:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'",
-  );
-  next();
-});
+app.use(securityHeaders(allowedImageHosts));
+app.use(noStoreWhenPrivate);
 app.all("/api/webhooks/:sender", webhookEndpoint);
 app.use("/assets", express.static("build/assets", { immutable: true, maxAge: "1y" }));
-app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV ?? "production" }));
+app.all(
+  "*",
+  withEdgeContext(
+    createRequestHandler({
+      build,
+      mode: process.env.NODE_ENV === "development" ? "development" : "production",
+      getLoadContext: (_req, res) => ({ nonce: res.locals.nonce as string }),
+    }),
+  ),
+);
+app.use(finalErrorHandler);
 
 const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST ?? "127.0.0.1";

@@ -6,6 +6,7 @@ const MESSAGES: Record<number, string> = {
   404: "We could not find that.",
   409: "Someone else changed this at the same time.",
   413: "That was too large.",
+  415: "That form could not be read.",
 };
 
 /** The one error view: maps a thrown Response's status to a friendly message. */

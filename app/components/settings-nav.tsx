@@ -9,6 +9,7 @@ export function SettingsNav() {
       <NavLink to="/settings/tokens">API tokens</NavLink>
       <NavLink to="/settings/deliveries">Webhook deliveries</NavLink>
       <NavLink to="/settings/notifications">Notifications</NavLink>
+      <NavLink to="/settings/images">Images</NavLink>
       <NavLink to="/settings/audit">Audit log</NavLink>
     </nav>
   );

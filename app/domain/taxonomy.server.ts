@@ -4,6 +4,7 @@ import { z } from "zod";
 import { classChanges, failureClasses, incidentClasses, incidents } from "../../db/schema";
 import { CONTENT_DIR, ContentError, listContentFiles, readContentFile } from "../utils/content.server";
 import type { Db } from "../utils/db.server";
+import { allowedImageHosts } from "../utils/image-hosts.server";
 import { renderMarkdown } from "../utils/markdown.server";
 import { syncIncidentClassColumns } from "./repeats.server";
 
@@ -319,15 +320,16 @@ export function getClass(db: Db, id: string): (FailureClass & { parent: FailureC
 }
 
 // Rendered HTML per file, reused while the body is unchanged (content.server re-reads a file only when its mtime moves).
-const rendered = new Map<string, { body: string; html: string }>();
+// The allowed image hosts change what the HTML holds, so a change of list renders again.
+const rendered = new Map<string, { body: string; imageHosts: readonly string[]; html: string }>();
 
 /** Id -> sanitized definition HTML for every class and factor in content (retired ones have none). */
 export function classDefinitions(root: string = CONTENT_DIR): Map<string, string> {
   const out = new Map<string, string>();
   for (const e of loadTaxonomy(root)) {
     let hit = rendered.get(e.file);
-    if (!hit || hit.body !== e.body) {
-      hit = { body: e.body, html: renderMarkdown(e.body) };
+    if (!hit || hit.body !== e.body || hit.imageHosts !== allowedImageHosts()) {
+      hit = { body: e.body, imageHosts: allowedImageHosts(), html: renderMarkdown(e.body) };
       rendered.set(e.file, hit);
     }
     out.set(e.id, hit.html);

@@ -11,6 +11,7 @@ import { fillTemplate, generatedBlocks, incidentFacts, refreshGenerated } from "
 import { MAX_POSTMORTEM, savePostmortem } from "~/domain/postmortems.server";
 import { actorOf } from "~/utils/auth.server";
 import { listTemplates } from "~/utils/content.server";
+import { FORM_BODY_BYTES } from "~/utils/body-limit.server";
 import { readForm } from "~/utils/csrf.server";
 import { formatUtc } from "~/utils/dates";
 import { getDb } from "~/utils/db.server";
@@ -50,7 +51,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
     markdown: z.string().max(MAX_POSTMORTEM, `Keep the write-up under ${MAX_POSTMORTEM.toLocaleString("en")} characters.`),
   });
   const id = idParam(params.id);
-  const values = formObject(await readForm(request));
+  // The write-up's limit is in characters; URL-encoded, one can take 9 bytes (%E2%80%94), plus the other fields.
+  const values = formObject(await readForm(request, { maxBytes: MAX_POSTMORTEM * 9 + FORM_BODY_BYTES }));
   const parsed = saveSchema.safeParse(values);
   const reply = (extra: { errors?: Record<string, string> | null; markdown: string; rev: number; preview?: string | null; notice?: string | null; theirs?: { rev: number; html: string; markdown: string } | null }, status = 200) =>
     json({ errors: null, preview: null, notice: null, theirs: null, ...extra }, { status });

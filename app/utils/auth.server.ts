@@ -50,5 +50,6 @@ export function safeRedirect(to: FormDataEntryValue | string | null | undefined,
   const base = "http://faultline.invalid";
   const url = new URL(to, base);
   if (url.origin !== base || /[\u0000-\u001f\\]/.test(to)) return fallback;
-  return to;
+  // The parsed form, percent-encoded: a raw non-ASCII path cannot go into a Location header.
+  return url.pathname + url.search + url.hash;
 }

@@ -1,11 +1,20 @@
 import type { IncomingMessage } from "node:http";
 
-/** The largest body any form, /api/v1 call or webhook delivery may send. */
+/** The largest body an /api/v1 call or webhook delivery may send. */
 export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** The largest body of an ordinary form (the postmortem form asks for more, see readUrlEncodedForm). */
+export const FORM_BODY_BYTES = 256 * 1024;
 
 export class BodyTooLargeError extends Error {
   constructor(readonly limit: number) {
     super(`Body over ${limit} bytes.`);
+  }
+}
+
+export class UnsupportedMediaTypeError extends Error {
+  constructor(readonly mediaType: string) {
+    super(mediaType === "multipart/form-data" ? "This form takes no files." : "Send the form URL-encoded.");
   }
 }
 
@@ -48,10 +57,24 @@ export async function readRequestText(request: Request, limit = MAX_BODY_BYTES):
     if (done) break;
     size += value.byteLength;
     if (size > limit) {
-      await reader.cancel();
+      // Not cancel(): that destroys the socket before the 413 is sent. Unread, the source pauses; the server
+      // closes the connection after answering (scripts/server.ts).
+      reader.releaseLock();
       throw new BodyTooLargeError(limit);
     }
     chunks.push(value);
   }
   return Buffer.concat(chunks).toString("utf8");
+}
+
+/**
+ * A form post's fields, read within `limit` bytes before any parsing. Only URL-encoded bodies: no form takes
+ * files, so multipart (and anything else) is refused without reading it.
+ */
+export async function readUrlEncodedForm(request: Request, limit = FORM_BODY_BYTES): Promise<FormData> {
+  const mediaType = (request.headers.get("Content-Type") ?? "").split(";")[0].trim().toLowerCase();
+  if (mediaType !== "application/x-www-form-urlencoded") throw new UnsupportedMediaTypeError(mediaType);
+  const form = new FormData();
+  for (const [name, value] of new URLSearchParams(await readRequestText(request, limit))) form.append(name, value);
+  return form;
 }

@@ -1,6 +1,7 @@
 import { getDb } from "./db.server";
 import { listTemplates } from "./content.server";
 import { loadClosingRules } from "../domain/closing-rules.server";
+import { loadSettings } from "../domain/settings.server";
 import { loadLabelMappings } from "../domain/source-labels.server";
 import { loadTaxonomy, syncTaxonomy } from "../domain/taxonomy.server";
 
@@ -12,4 +13,5 @@ export function startup(): void {
   const taxonomy = loadTaxonomy();
   loadLabelMappings(taxonomy);
   syncTaxonomy(db, taxonomy);
+  loadSettings(db);
 }

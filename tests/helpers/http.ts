@@ -1,7 +1,11 @@
 /** A tiny browser stand-in for HTTP tests: keeps cookies, reads the CSRF token from pages, never follows redirects. */
 export class Client {
   private cookies = new Map<string, string>();
-  constructor(readonly base: string) {}
+  /** `headers` go with every request (e.g. a proxy's X-Forwarded-Proto). */
+  constructor(
+    readonly base: string,
+    readonly headers: Record<string, string> = {},
+  ) {}
 
   cookieHeader(): string {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
@@ -20,7 +24,7 @@ export class Client {
   }
 
   async get(path: string, headers: Record<string, string> = {}): Promise<Response> {
-    const res = await fetch(this.base + path, { redirect: "manual", headers: { Cookie: this.cookieHeader(), ...headers } });
+    const res = await fetch(this.base + path, { redirect: "manual", headers: { ...this.headers, Cookie: this.cookieHeader(), ...headers } });
     this.remember(res);
     return res;
   }
@@ -44,7 +48,7 @@ export class Client {
     const res = await fetch(this.base + path, {
       method: "POST",
       redirect: "manual",
-      headers: { Cookie: this.cookieHeader(), "Content-Type": "application/x-www-form-urlencoded" },
+      headers: { ...this.headers, Cookie: this.cookieHeader(), "Content-Type": "application/x-www-form-urlencoded" },
       body: form,
     });
     this.remember(res);

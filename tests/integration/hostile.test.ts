@@ -65,7 +65,10 @@ async function rawSession(base: string): Promise<{ cookie: string; csrf: string 
   });
   if (res.status !== 302) throw new Error(`sign-in failed: ${res.status}`);
   keep(res);
-  return { cookie: cookie(), csrf };
+  // The token is bound to the session: read the signed-in one.
+  const signedIn = /name="csrf" value="([^"]+)"/.exec(await (await fetch(`${base}/incidents`, { headers: { Cookie: cookie() } })).text())?.[1];
+  if (!signedIn) throw new Error("no CSRF token on /incidents");
+  return { cookie: cookie(), csrf: signedIn };
 }
 
 /** What an invalid request must leave exactly as it was (token last-use times and rejected deliveries excepted). */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { setAllowedImageHosts } from "~/utils/image-hosts.server";
 import { renderMarkdown } from "~/utils/markdown.server";
 
 const ALLOWED_TAGS = new Set(
@@ -151,10 +152,29 @@ describe("renderMarkdown keeps ordinary Markdown", () => {
     expect(renderMarkdown("[up](/incidents/3)")).toContain('href="/incidents/3"');
   });
 
-  it("https images", () => {
-    expect(renderMarkdown("![latency](https://grafana.example.com/p99.png)")).toContain(
-      '<img src="https://grafana.example.com/p99.png" alt="latency" />',
+  it("https images from an allowed image host, and from this server", () => {
+    setAllowedImageHosts(["grafana.example.com", "*.dash.example.org"]);
+    try {
+      expect(renderMarkdown("![latency](https://grafana.example.com/p99.png)")).toContain(
+        '<img src="https://grafana.example.com/p99.png" alt="latency" />',
+      );
+      expect(renderMarkdown("![q](https://eu.dash.example.org/q.png)")).toContain('<img src="https://eu.dash.example.org/q.png"');
+      expect(renderMarkdown("![apex](https://dash.example.org/q.png)")).not.toContain("<img");
+      expect(renderMarkdown("![plain](http://grafana.example.com/p99.png)")).not.toContain("<img");
+      expect(renderMarkdown("![port](https://grafana.example.com:8443/p99.png)")).not.toContain("<img");
+    } finally {
+      setAllowedImageHosts([]);
+    }
+    expect(renderMarkdown("![local](/assets/diagram.png)")).toContain('<img src="/assets/diagram.png" alt="local" />');
+  });
+
+  it("images from any other host become links that load nothing", () => {
+    expect(renderMarkdown("![latency](https://grafana.example.com/p99.png)")).toBe(
+      '<p><a href="https://grafana.example.com/p99.png" rel="noopener noreferrer nofollow" title="Image from a host not allowed in Settings, not loaded">latency</a></p>\n',
     );
+    for (const src of ["https://tracker.example/p.gif", " https://tracker.example/p.gif", "\thttps://tracker.example/p.gif", "HTTPS://tracker.example/p.gif", "https:\\tracker.example/p.gif", "//tracker.example/p.gif", "/\\tracker.example/p.gif"]) {
+      expect(renderMarkdown(`<img src="${src}">`)).not.toMatch(/<img[^>]+tracker/);
+    }
   });
 
   it("lists, quotes, rules and details", () => {
