@@ -15,7 +15,7 @@ import { useEffect, useRef, type ReactNode } from "react";
 import { CsrfInput } from "./components/csrf";
 import { GeneralErrorBoundary } from "./components/error-boundary";
 import styles from "./styles.css";
-import { getUser } from "./utils/auth.server";
+import { getUser } from "./web/auth.server";
 import { csrfToken } from "./utils/csrf.server";
 import { hasRole } from "./utils/roles";
 

@@ -11,7 +11,7 @@ import { SqliteBindingError, databasePath, getDb } from "../db/client";
 import { startSuggestions } from "../app/domain/suggestions.server";
 import { startNotificationSender } from "../app/domain/notifications/sender.server";
 import { logger } from "../app/utils/logger.server";
-import { startup } from "../app/utils/startup.server";
+import { startup } from "../app/web/startup.server";
 import { requestLog } from "./server/request-log";
 import { exitGracefully } from "./server/shutdown";
 import { webhookEndpoint } from "./server/webhooks";

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { CsrfInput } from "~/components/csrf";
 import { Field, FormError } from "~/components/field";
 import { authenticate, userCount } from "~/domain/auth.server";
-import { getUser, safeRedirect, signIn } from "~/utils/auth.server";
+import { getUser, safeRedirect, signIn } from "~/web/auth.server";
 import { readForm } from "~/utils/csrf.server";
 import { getDb } from "~/utils/db.server";
 import { fieldErrors, formObject } from "~/utils/forms";

@@ -6,11 +6,11 @@ import { CsrfInput } from "~/components/csrf";
 import { SettingsNav } from "~/components/settings-nav";
 import { Field, FormError } from "~/components/field";
 import { DuplicateEmailError, LastAdminError, createUser, listUsers, newUserSchema, updateUser } from "~/domain/auth.server";
-import { actorOf } from "~/utils/auth.server";
+import { actorOf } from "~/web/auth.server";
 import { readForm } from "~/utils/csrf.server";
 import { getDb } from "~/utils/db.server";
 import { fieldErrors, formObject } from "~/utils/forms";
-import { requireRole } from "~/utils/permissions.server";
+import { requireRole } from "~/web/permissions.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireRole(request, "admin");

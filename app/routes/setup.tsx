@@ -3,7 +3,7 @@ import { Form, useActionData } from "@remix-run/react";
 import { CsrfInput } from "~/components/csrf";
 import { Field, FormError } from "~/components/field";
 import { createFirstAdmin, newUserSchema, userCount } from "~/domain/auth.server";
-import { signIn } from "~/utils/auth.server";
+import { signIn } from "~/web/auth.server";
 import { readForm } from "~/utils/csrf.server";
 import { getDb } from "~/utils/db.server";
 import { fieldErrors, formObject } from "~/utils/forms";
