@@ -67,7 +67,7 @@ export function Layout({ children }: { children: ReactNode }) {
               </details>
               <Form method="post" action="/logout" className="signout">
                 <CsrfInput />
-                <span title={user.role}>{user.name}</span>
+                <Link to="/account/password" title={`${user.role}: change your password`}>{user.name}</Link>
                 <button type="submit" className="link">
                   Sign out
                 </button>

@@ -555,6 +555,33 @@ export const notificationOutbox = sqliteTable(
   ],
 );
 
+/**
+ * Failed sign-ins per throttle key ("account:<email>" or "address:<client address>"). A key that reaches the
+ * threshold within the window is blocked until `blockedUntil`; each lockout in a row doubles the next one.
+ */
+export const signInThrottle = sqliteTable("sign_in_throttle", {
+  key: text("key").primaryKey(),
+  failures: integer("failures").notNull().default(0),
+  windowStart: ms("window_start").notNull(),
+  lastFailureAt: ms("last_failure_at").notNull(),
+  lockouts: integer("lockouts").notNull().default(0),
+  blockedUntil: ms("blocked_until"),
+});
+
+/** The deliveries whose alerts an incident collected: retention never prunes a delivery an incident cites. */
+export const incidentDeliveries = sqliteTable(
+  "incident_deliveries",
+  {
+    incidentId: integer("incident_id")
+      .notNull()
+      .references(() => incidents.id, { onDelete: "cascade" }),
+    deliveryId: integer("delivery_id")
+      .notNull()
+      .references(() => alertDeliveries.id, { onDelete: "cascade" }),
+  },
+  (t) => [primaryKey({ columns: [t.incidentId, t.deliveryId] }), index("incident_deliveries_delivery_idx").on(t.deliveryId)],
+);
+
 export type User = typeof users.$inferSelect;
 export type Incident = typeof incidents.$inferSelect;
 export type Role = (typeof ROLES)[number];

@@ -10,7 +10,9 @@ import { startCheckpointer } from "../db/checkpointer";
 import { SqliteBindingError, databasePath, getDb } from "../db/client";
 import { startSuggestions } from "../app/domain/suggestions.server";
 import { startNotificationSender } from "../app/domain/notifications/sender.server";
+import { announceSetupCode } from "../app/domain/setup-code.server";
 import { logger } from "../app/utils/logger.server";
+import { requestContext } from "../app/web/client-address.server";
 import { startup } from "../app/web/startup.server";
 import { requestLog } from "./server/request-log";
 import { exitGracefully } from "./server/shutdown";
@@ -25,6 +27,7 @@ try {
   process.stderr.write(`${e.message}\n`);
   process.exit(1);
 }
+announceSetupCode(getDb());
 const checkpointer = startCheckpointer(getDb(), databasePath());
 const notifications = startNotificationSender(getDb());
 
@@ -56,7 +59,7 @@ app.use((_req, res, next) => {
 });
 app.all("/api/webhooks/:sender", webhookEndpoint);
 app.use("/assets", express.static("build/assets", { immutable: true, maxAge: "1y" }));
-app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV ?? "production" }));
+app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV ?? "production", getLoadContext: requestContext }));
 
 const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST ?? "127.0.0.1";

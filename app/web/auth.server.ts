@@ -9,7 +9,7 @@ export function actorOf(user: Pick<User, "id" | "email">): Actor {
   return { id: user.id, label: user.email };
 }
 
-async function sessionId(request: Request): Promise<string | null> {
+export async function sessionId(request: Request): Promise<string | null> {
   const value = await sessionCookie().parse(request.headers.get("Cookie"));
   return typeof value === "string" ? value : null;
 }

@@ -3,6 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { startAppProcess } from "../../scripts/lib/app-process";
+import { rememberSetupCode } from "./http";
 
 export type RunningServer = {
   url: string;
@@ -20,6 +21,7 @@ export async function startServer(opts: { dir?: string; env?: Record<string, str
   const dir = opts.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), "faultline-test-"));
   const dbFile = path.join(dir, "faultline.db");
   const app = await startAppProcess(dbFile, opts.env);
+  rememberSetupCode(app.url, app.startupOutput);
   return {
     ...app,
     dir,
