@@ -6,17 +6,22 @@ import { recordAudit, type Actor } from "./audit.server";
 
 const DAY_MS = 24 * 3600 * 1000;
 
-export type ThrottleSettings = { maxFailures: number; windowMs: number; maxLockMs: number };
+export type ThrottleSettings = { maxFailures: number; maxFailuresPerAddress: number; windowMs: number; maxLockMs: number };
 
 function positive(value: string | undefined, fallback: number): number {
   const n = Number(value);
   return Number.isFinite(n) && n > 0 ? n : fallback;
 }
 
-/** SIGN_IN_MAX_FAILURES failures within SIGN_IN_WINDOW_SECONDS lock a key for one window, then twice as long, … up to a day. */
+/**
+ * SIGN_IN_MAX_FAILURES failures for an account (three times as many from one address, which a whole office behind
+ * one NAT may share) within SIGN_IN_WINDOW_SECONDS lock it for one window, the next time twice as long, … up to a day.
+ */
 export function throttleSettings(): ThrottleSettings {
+  const maxFailures = Math.floor(positive(process.env.SIGN_IN_MAX_FAILURES, 10));
   return {
-    maxFailures: Math.floor(positive(process.env.SIGN_IN_MAX_FAILURES, 10)),
+    maxFailures,
+    maxFailuresPerAddress: maxFailures * 3,
     windowMs: positive(process.env.SIGN_IN_WINDOW_SECONDS, 15 * 60) * 1000,
     maxLockMs: DAY_MS,
   };
@@ -51,7 +56,7 @@ export function recordFailure(db: Db, keys: string[], now = Date.now(), settings
       let windowStart = fresh ? now : row.windowStart;
       let blockedUntil = row?.blockedUntil ?? null;
       let nextLockouts = lockouts;
-      if (failures >= settings.maxFailures) {
+      if (failures >= (key.startsWith("address:") ? settings.maxFailuresPerAddress : settings.maxFailures)) {
         const lockMs = Math.min(settings.windowMs * 2 ** lockouts, settings.maxLockMs);
         blockedUntil = now + lockMs;
         nextLockouts = lockouts + 1;
