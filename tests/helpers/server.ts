@@ -10,6 +10,8 @@ export type RunningServer = {
   dir: string;
   dbFile: string;
   process: ChildProcess;
+  /** What the server printed before it listened (a new install's setup code). */
+  startupOutput: string;
   /** Graceful stop (SIGTERM); the data folder stays for a restart with `dir`. */
   stop: () => Promise<void>;
   /** Stops and removes the data folder. */
