@@ -29,9 +29,19 @@ function connect(file: string): Database.Database {
   }
 }
 
+/**
+ * The database holds password hashes and everything written about incidents: a folder we create is 0700, and the
+ * file is 0600 before SQLite opens it (SQLite gives its -wal and -shm files the database file's mode).
+ */
+function makePrivate(file: string): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  fs.closeSync(fs.openSync(file, "a", 0o600));
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) if (fs.existsSync(f)) fs.chmodSync(f, 0o600);
+}
+
 /** Opens a SQLite file with the pragmas every connection needs and applies pending migrations. */
 export function openDatabase(file = databasePath()): Db {
-  if (file !== ":memory:") fs.mkdirSync(path.dirname(file), { recursive: true });
+  if (file !== ":memory:") makePrivate(file);
   return prepare(connect(file));
 }
 
