@@ -8,6 +8,7 @@ import compression from "compression";
 import express from "express";
 import { startCheckpointer } from "../db/checkpointer";
 import { SqliteBindingError, databasePath, getDb } from "../db/client";
+import { startDeliveryPruning } from "../app/domain/delivery-retention.server";
 import { startSuggestions } from "../app/domain/suggestions.server";
 import { startNotificationSender } from "../app/domain/notifications/sender.server";
 import { announceSetupCode } from "../app/domain/setup-code.server";
@@ -30,6 +31,7 @@ try {
 announceSetupCode(getDb());
 const checkpointer = startCheckpointer(getDb(), databasePath());
 const notifications = startNotificationSender(getDb());
+const deliveryPruning = startDeliveryPruning(getDb());
 
 const build = (await import(pathToFileURL(path.resolve("build/index.js")).href)) as ServerBuild;
 
@@ -71,4 +73,4 @@ const server = app.listen(port, host, () => {
   startSuggestions(getDb(), (err) => logger.error({ err }, "class suggester failed to start"));
 });
 
-exitGracefully(server, [{ stop: () => checkpointer.terminate() }, notifications]);
+exitGracefully(server, [{ stop: () => checkpointer.terminate() }, notifications, deliveryPruning]);

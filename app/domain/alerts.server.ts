@@ -7,6 +7,7 @@ import { DAY_MS } from "../utils/dates";
 import { pageNumber } from "../utils/forms";
 import { sha256 } from "../utils/password.server";
 import { prepareRecordAudit, recordAudit, type Actor } from "./audit.server";
+import { citeDelivery, truncateRejectedBody } from "./delivery-retention.server";
 import { cappedCount, insertIncident } from "./incidents.server";
 import { ensureModelVersion, linkIncidentModel } from "./models.server";
 import { draftOpenedNotice, enqueueNotice } from "./notifications.server";
@@ -34,7 +35,16 @@ export type IncomingDelivery = { sender: string; headers: Record<string, string>
 export function storeUnappliedDelivery(db: Conn, d: IncomingDelivery, outcome: "rejected" | "failed", error: string): number {
   return db
     .insert(alertDeliveries)
-    .values({ sender: d.sender, headers: JSON.stringify(d.headers), body: d.body, bodyHash: sha256(d.body), tokenId: d.tokenId, outcome, error })
+    .values({
+      sender: d.sender,
+      headers: JSON.stringify(d.headers),
+      // A refused body cannot be applied as it is: keep its start for the admin, not up to a megabyte.
+      body: outcome === "rejected" ? truncateRejectedBody(d.body) : d.body,
+      bodyHash: sha256(d.body),
+      tokenId: d.tokenId,
+      outcome,
+      error,
+    })
     .returning({ id: alertDeliveries.id })
     .get().id;
 }
@@ -93,7 +103,9 @@ function receiveOne(db: Db, tx: Conn, stmt: ReturnType<typeof prepareHot>, { del
     alertCount: seen ? 0 : events.length,
   }).lastInsertRowid);
   if (seen) return { delivery, duplicate: true, alerts: 0, incidents: [], opened: [] };
-  return { delivery, duplicate: false, ...applyEvents(db, tx, events, actor, now) };
+  const applied = applyEvents(db, tx, events, actor, now);
+  citeDelivery(tx, delivery, applied.incidents);
+  return { delivery, duplicate: false, ...applied };
 }
 
 export type IngestResult = { alerts: number; incidents: number[]; opened: number[] };
@@ -472,6 +484,7 @@ export function replayDelivery(db: Db, deliveryId: number, actor: Actor): Ingest
   }
   return db.transaction((tx) => {
     const result = applyEvents(db, tx, events, actor, d.receivedAt);
+    citeDelivery(tx, deliveryId, result.incidents);
     tx.update(alertDeliveries).set({ outcome: "processed", error: null, alertCount: events.length }).where(eq(alertDeliveries.id, deliveryId)).run();
     recordAudit(tx, actor, "replay", "delivery", deliveryId, { alerts: result.alerts });
     return result;

@@ -15,3 +15,9 @@ CREATE TABLE `sign_in_throttle` (
 	`lockouts` integer DEFAULT 0 NOT NULL,
 	`blocked_until` integer
 );
+--> statement-breakpoint
+-- Deliveries from before citations were recorded: an incident cites every processed delivery of its alerts' sender received while those alerts were (over-citing only keeps more).
+INSERT OR IGNORE INTO `incident_deliveries` (`incident_id`, `delivery_id`)
+SELECT a.`incident_id`, d.`id` FROM `alerts` a
+JOIN `alert_deliveries` d ON d.`sender` = a.`sender` AND d.`outcome` = 'processed' AND d.`received_at` BETWEEN a.`first_received_at` AND a.`last_received_at`
+WHERE a.`incident_id` IS NOT NULL;
