@@ -8,7 +8,7 @@ import { Field, FormError } from "~/components/field";
 import { DuplicateEmailError, LastAdminError, createUser, listUsers, newUserSchema, passwordSchema, setPassword, updateUser } from "~/domain/auth.server";
 import { lockedAccounts, unlockAccount } from "~/domain/sign-in-throttle.server";
 import { formatUtc } from "~/utils/dates";
-import { actorOf } from "~/web/auth.server";
+import { actorOf, sessionId } from "~/web/auth.server";
 import { readForm } from "~/utils/csrf.server";
 import { getDb } from "~/utils/db.server";
 import { fieldErrors, formObject } from "~/utils/forms";
@@ -46,7 +46,9 @@ export async function action({ request }: ActionFunctionArgs) {
     } else if (input.intent === "unlock") {
       unlockAccount(getDb(), input.email, actorOf(admin));
     } else if (input.intent === "reset") {
-      await setPassword(getDb(), input.userId, input.password, actorOf(admin));
+      // Resetting your own password here keeps this session, as changing it would.
+      const keep = input.userId === admin.id ? ((await sessionId(request)) ?? undefined) : undefined;
+      await setPassword(getDb(), input.userId, input.password, actorOf(admin), keep);
     } else {
       updateUser(getDb(), input.userId, { role: input.role, disabled: input.disabled }, actorOf(admin));
     }
