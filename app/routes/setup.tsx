@@ -1,8 +1,8 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData } from "@remix-run/react";
+import { z } from "zod";
 import { CsrfInput } from "~/components/csrf";
 import { Field, FormError } from "~/components/field";
-import { z } from "zod";
 import { createFirstAdmin, newUserSchema, userCount } from "~/domain/auth.server";
 import { isSetupCode, retireSetupCode } from "~/domain/setup-code.server";
 import { signIn } from "~/web/auth.server";
