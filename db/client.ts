@@ -36,7 +36,14 @@ function connect(file: string): Database.Database {
 function makePrivate(file: string): void {
   fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   fs.closeSync(fs.openSync(file, "a", 0o600));
-  for (const f of [file, `${file}-wal`, `${file}-shm`]) if (fs.existsSync(f)) fs.chmodSync(f, 0o600);
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+    try {
+      if (fs.existsSync(f)) fs.chmodSync(f, 0o600);
+    } catch (e) {
+      // Someone else's file we may still write (a shared group): leave its mode to its owner.
+      if ((e as NodeJS.ErrnoException).code !== "EPERM") throw e;
+    }
+  }
 }
 
 /** Opens a SQLite file with the pragmas every connection needs and applies pending migrations. */
