@@ -104,7 +104,7 @@ function receiveOne(db: Db, tx: Conn, stmt: ReturnType<typeof prepareHot>, { del
   }).lastInsertRowid);
   if (seen) return { delivery, duplicate: true, alerts: 0, incidents: [], opened: [] };
   const applied = applyEvents(db, tx, events, actor, now);
-  citeDelivery(tx, delivery, applied.incidents);
+  for (const incidentId of applied.incidents) stmt.citeDelivery.run(incidentId, delivery);
   return { delivery, duplicate: false, ...applied };
 }
 
@@ -156,6 +156,8 @@ function prepareHot(sqlite: Db["$client"]) {
       `insert into alert_deliveries (sender, received_at, headers, body, body_hash, token_id, outcome, error, alert_count)
        values (@sender, @now, @headers, @body, @bodyHash, @tokenId, @outcome, @error, @alertCount)`,
     ),
+    // What retention keeps (delivery-retention.server.ts): the deliveries an incident collected alerts from.
+    citeDelivery: sqlite.prepare<[number, number]>("insert or ignore into incident_deliveries (incident_id, delivery_id) values (?, ?)"),
     alertState: sqlite.prepare<[string, string], AlertState>(
       `select a.id, a.status, a.starts_at as startsAt, a.incident_id as incidentId, i.status as incidentStatus
        from alerts a left join incidents i on i.id = a.incident_id where a.sender = ? and a.fingerprint = ?`,
