@@ -20,9 +20,10 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          // What a hostile visitor can send to the edge; real servers, some with Chromium.
           name: "security",
           include: ["tests/security/**/*.test.ts"],
-          testTimeout: 30_000,
+          testTimeout: 60_000,
           hookTimeout: 60_000,
         },
       },
