@@ -24,7 +24,7 @@ COPY --from=build /app/app ./app
 COPY --from=build /app/db ./db
 COPY --from=build /app/content ./content
 COPY --from=build /app/scripts ./scripts
-RUN mkdir -p /data && chown node:node /data
+RUN mkdir -p /data && chown node:node /data && chmod 700 /data
 USER node
 VOLUME /data
 EXPOSE 3000

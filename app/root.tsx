@@ -16,7 +16,7 @@ import { CsrfInput } from "./components/csrf";
 import { GeneralErrorBoundary } from "./components/error-boundary";
 import { useNonce } from "./components/nonce";
 import styles from "./styles.css";
-import { getUser } from "./utils/auth.server";
+import { getUser } from "./web/auth.server";
 import { csrfToken } from "./utils/csrf.server";
 import { hasRole } from "./utils/roles";
 
@@ -69,7 +69,7 @@ export function Layout({ children }: { children: ReactNode }) {
               </details>
               <Form method="post" action="/logout" className="signout">
                 <CsrfInput />
-                <span title={user.role}>{user.name}</span>
+                <Link to="/account/password" title={`${user.role}: change your password`}>{user.name}</Link>
                 <button type="submit" className="link">
                   Sign out
                 </button>

@@ -29,9 +29,26 @@ function connect(file: string): Database.Database {
   }
 }
 
+/**
+ * The database holds password hashes and everything written about incidents: a folder we create is 0700, and the
+ * file is 0600 before SQLite opens it (SQLite gives its -wal and -shm files the database file's mode).
+ */
+function makePrivate(file: string): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  fs.closeSync(fs.openSync(file, "a", 0o600));
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+    try {
+      if (fs.existsSync(f)) fs.chmodSync(f, 0o600);
+    } catch (e) {
+      // Someone else's file we may still write (a shared group): leave its mode to its owner.
+      if ((e as NodeJS.ErrnoException).code !== "EPERM") throw e;
+    }
+  }
+}
+
 /** Opens a SQLite file with the pragmas every connection needs and applies pending migrations. */
 export function openDatabase(file = databasePath()): Db {
-  if (file !== ":memory:") fs.mkdirSync(path.dirname(file), { recursive: true });
+  if (file !== ":memory:") makePrivate(file);
   return prepare(connect(file));
 }
 

@@ -97,6 +97,19 @@ export const sessions = sqliteTable(
   (t) => [index("sessions_user_idx").on(t.userId)],
 );
 
+/**
+ * Failed sign-ins per throttle key ("account:<email>" or "address:<client address>"). A key that reaches the
+ * threshold within the window is blocked until `blockedUntil`; each lockout in a row doubles the next one.
+ */
+export const signInThrottle = sqliteTable("sign_in_throttle", {
+  key: text("key").primaryKey(),
+  failures: integer("failures").notNull().default(0),
+  windowStart: ms("window_start").notNull(),
+  lastFailureAt: ms("last_failure_at").notNull(),
+  lockouts: integer("lockouts").notNull().default(0),
+  blockedUntil: ms("blocked_until"),
+});
+
 export const apiTokens = sqliteTable("api_tokens", {
   id: integer("id").primaryKey(),
   name: text("name").notNull(),
@@ -329,6 +342,20 @@ export const alertDeliveries = sqliteTable(
     index("alert_deliveries_received_idx").on(t.receivedAt),
     index("alert_deliveries_hash_idx").on(t.sender, t.bodyHash),
   ],
+);
+
+/** The deliveries whose alerts an incident collected: retention never prunes a delivery an incident cites. */
+export const incidentDeliveries = sqliteTable(
+  "incident_deliveries",
+  {
+    incidentId: integer("incident_id")
+      .notNull()
+      .references(() => incidents.id, { onDelete: "cascade" }),
+    deliveryId: integer("delivery_id")
+      .notNull()
+      .references(() => alertDeliveries.id, { onDelete: "cascade" }),
+  },
+  (t) => [primaryKey({ columns: [t.incidentId, t.deliveryId] }), index("incident_deliveries_delivery_idx").on(t.deliveryId)],
 );
 
 export const models = sqliteTable("models", {

@@ -39,10 +39,12 @@ function main() {
       process.stdout.write(`Exported ${n} incident${n === 1 ? "" : "s"} from ${opts.db} to ${dir} in ${secs} s\n`);
     } else {
       const file = path.resolve(opts.json!);
-      fs.mkdirSync(path.dirname(file), { recursive: true });
+      // The export holds password hashes: readable by its owner only, like the database.
+      fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
       // Written to a temporary name and renamed, so an interrupted export never leaves a truncated file behind.
       const tmp = `${file}.partial`;
-      const fd = fs.openSync(tmp, "w");
+      const fd = fs.openSync(tmp, "w", 0o600);
+      fs.fchmodSync(fd, 0o600);
       const bar = new Progress("rows");
       let bytes = 0;
       try {

@@ -9,11 +9,13 @@ import compression from "compression";
 import express from "express";
 import { startCheckpointer } from "../db/checkpointer";
 import { SqliteBindingError, databasePath, getDb } from "../db/client";
+import { startDeliveryPruning } from "../app/domain/delivery-retention.server";
 import { startSuggestions } from "../app/domain/suggestions.server";
 import { startNotificationSender } from "../app/domain/notifications/sender.server";
+import { announceSetupCode } from "../app/domain/setup-code.server";
 import { allowedImageHosts } from "../app/utils/image-hosts.server";
 import { logger } from "../app/utils/logger.server";
-import { startup } from "../app/utils/startup.server";
+import { startup } from "../app/web/startup.server";
 import { applyTrustProxy, finalErrorHandler, noStoreWhenPrivate, securityHeaders, withEdgeContext } from "./server/edge";
 import { requestLog } from "./server/request-log";
 import { exitGracefully } from "./server/shutdown";
@@ -28,8 +30,10 @@ try {
   process.stderr.write(`${e.message}\n`);
   process.exit(1);
 }
+announceSetupCode(getDb());
 const checkpointer = startCheckpointer(getDb(), databasePath());
 const notifications = startNotificationSender(getDb());
+const deliveryPruning = startDeliveryPruning(getDb());
 
 const build = (await import(pathToFileURL(path.resolve("build/index.js")).href)) as ServerBuild;
 
@@ -74,4 +78,4 @@ const server = app.listen(port, host, () => {
   startSuggestions(getDb(), (err) => logger.error({ err }, "class suggester failed to start"));
 });
 
-exitGracefully(server, [{ stop: () => checkpointer.terminate() }, notifications]);
+exitGracefully(server, [{ stop: () => checkpointer.terminate() }, notifications, deliveryPruning]);

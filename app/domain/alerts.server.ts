@@ -7,6 +7,7 @@ import { DAY_MS } from "../utils/dates";
 import { pageNumber } from "../utils/forms";
 import { sha256 } from "../utils/password.server";
 import { prepareRecordAudit, recordAudit, type Actor } from "./audit.server";
+import { citeDelivery, truncateRejectedBody } from "./delivery-retention.server";
 import { cappedCount, insertIncident } from "./incidents.server";
 import { ensureModelVersion, linkIncidentModel } from "./models.server";
 import { draftOpenedNotice, enqueueNotice } from "./notifications.server";
@@ -34,7 +35,16 @@ export type IncomingDelivery = { sender: string; headers: Record<string, string>
 export function storeUnappliedDelivery(db: Conn, d: IncomingDelivery, outcome: "rejected" | "failed", error: string): number {
   return db
     .insert(alertDeliveries)
-    .values({ sender: d.sender, headers: JSON.stringify(d.headers), body: d.body, bodyHash: sha256(d.body), tokenId: d.tokenId, outcome, error })
+    .values({
+      sender: d.sender,
+      headers: JSON.stringify(d.headers),
+      // A refused body cannot be applied as it is: keep its start for the admin, not up to a megabyte.
+      body: outcome === "rejected" ? truncateRejectedBody(d.body) : d.body,
+      bodyHash: sha256(d.body),
+      tokenId: d.tokenId,
+      outcome,
+      error,
+    })
     .returning({ id: alertDeliveries.id })
     .get().id;
 }
@@ -93,7 +103,9 @@ function receiveOne(db: Db, tx: Conn, stmt: ReturnType<typeof prepareHot>, { del
     alertCount: seen ? 0 : events.length,
   }).lastInsertRowid);
   if (seen) return { delivery, duplicate: true, alerts: 0, incidents: [], opened: [] };
-  return { delivery, duplicate: false, ...applyEvents(db, tx, events, actor, now) };
+  const applied = applyEvents(db, tx, events, actor, now);
+  for (const incidentId of applied.incidents) stmt.citeDelivery.run(incidentId, delivery);
+  return { delivery, duplicate: false, ...applied };
 }
 
 export type IngestResult = { alerts: number; incidents: number[]; opened: number[] };
@@ -144,6 +156,8 @@ function prepareHot(sqlite: Db["$client"]) {
       `insert into alert_deliveries (sender, received_at, headers, body, body_hash, token_id, outcome, error, alert_count)
        values (@sender, @now, @headers, @body, @bodyHash, @tokenId, @outcome, @error, @alertCount)`,
     ),
+    // What retention keeps (delivery-retention.server.ts): the deliveries an incident collected alerts from.
+    citeDelivery: sqlite.prepare<[number, number]>("insert or ignore into incident_deliveries (incident_id, delivery_id) values (?, ?)"),
     alertState: sqlite.prepare<[string, string], AlertState>(
       `select a.id, a.status, a.starts_at as startsAt, a.incident_id as incidentId, i.status as incidentStatus
        from alerts a left join incidents i on i.id = a.incident_id where a.sender = ? and a.fingerprint = ?`,
@@ -472,6 +486,7 @@ export function replayDelivery(db: Db, deliveryId: number, actor: Actor): Ingest
   }
   return db.transaction((tx) => {
     const result = applyEvents(db, tx, events, actor, d.receivedAt);
+    citeDelivery(tx, deliveryId, result.incidents);
     tx.update(alertDeliveries).set({ outcome: "processed", error: null, alertCount: events.length }).where(eq(alertDeliveries.id, deliveryId)).run();
     recordAudit(tx, actor, "replay", "delivery", deliveryId, { alerts: result.alerts });
     return result;

@@ -1,5 +1,5 @@
 import crypto from "node:crypto";
-import { and, asc, count, eq, gt } from "drizzle-orm";
+import { and, asc, count, eq, gt, ne } from "drizzle-orm";
 import { z } from "zod";
 import { ROLES, sessions, users, type Role, type User } from "../../db/schema";
 import type { Db } from "../utils/db.server";
@@ -7,11 +7,13 @@ import { hashPassword, sha256, verifyPassword } from "../utils/password.server";
 import { SESSION_DAYS } from "../utils/session.server";
 import { recordAudit, type Actor } from "./audit.server";
 
+export const passwordSchema = z.string().min(10, "Use at least 10 characters.").max(200, "Use at most 200 characters.");
+
 export const newUserSchema = z.object({
   email: z.string().trim().toLowerCase().email("Enter a valid email address."),
   name: z.string().trim().min(1, "Enter a name.").max(100),
   role: z.enum(ROLES, { message: "Pick a role." }),
-  password: z.string().min(10, "Use at least 10 characters.").max(200),
+  password: passwordSchema,
 });
 export type NewUser = z.infer<typeof newUserSchema>;
 
@@ -126,4 +128,28 @@ export function updateUser(db: Db, userId: number, change: { role: Role; disable
       to: change,
     });
   });
+}
+
+/**
+ * Sets a user's password and ends their sessions, all but `keepSessionId` (the one changing it, when it is their
+ * own). An admin's reset passes none, so the user signs in afresh with the new password.
+ */
+export async function setPassword(db: Db, userId: number, password: string, actor: Actor, keepSessionId?: string): Promise<void> {
+  const passwordHash = await hashPassword(password);
+  db.transaction((tx) => {
+    const user = tx.select({ id: users.id }).from(users).where(eq(users.id, userId)).get();
+    if (!user) throw new Response("No such user", { status: 404 });
+    tx.update(users).set({ passwordHash }).where(eq(users.id, userId)).run();
+    const others = keepSessionId ? and(eq(sessions.userId, userId), ne(sessions.id, sha256(keepSessionId))) : eq(sessions.userId, userId);
+    tx.delete(sessions).where(others).run();
+    recordAudit(tx, actor, actor.id === userId ? "change_password" : "reset_password", "user", userId, {});
+  });
+}
+
+export class WrongPasswordError extends Error {}
+
+/** A signed-in user changes their own password: only with the current one; their other sessions end. */
+export async function changeOwnPassword(db: Db, user: User, current: string, next: string, sessionId: string): Promise<void> {
+  if (!(await verifyPassword(current, user.passwordHash))) throw new WrongPasswordError("That is not your current password.");
+  await setPassword(db, user.id, next, { id: user.id, label: user.email }, sessionId);
 }

@@ -10,11 +10,11 @@ import { countOpenActionItems, listOpenActionItems, setActionStatus } from "~/do
 import { assignableUsers } from "~/domain/assignments.server";
 import { formatCount } from "~/components/charts/format";
 import type { loader as rootLoader } from "~/root";
-import { actorOf, requireUser } from "~/utils/auth.server";
+import { actorOf, requireUser } from "~/web/auth.server";
 import { readForm } from "~/utils/csrf.server";
 import { getDb } from "~/utils/db.server";
 import { formObject, pageNumber } from "~/utils/forms";
-import { requireRole } from "~/utils/permissions.server";
+import { requireRole } from "~/web/permissions.server";
 import { hasRole } from "~/utils/roles";
 import { ActionsHeader } from "~/components/intent-form";
 

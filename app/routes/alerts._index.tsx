@@ -16,14 +16,14 @@ import {
   setTriage,
 } from "~/domain/alerts.server";
 import type { loader as rootLoader } from "~/root";
-import { actorOf, requireUser } from "~/utils/auth.server";
+import { actorOf, requireUser } from "~/web/auth.server";
 import { readForm } from "~/utils/csrf.server";
 import { formatUtc } from "~/utils/dates";
 import { getDb } from "~/utils/db.server";
 import { countLabel, formObject } from "~/utils/forms";
 import { linkableIncidents } from "~/domain/drafts.server";
 import { COUNT_CAP } from "~/domain/incidents.server";
-import { requireRole } from "~/utils/permissions.server";
+import { requireRole } from "~/web/permissions.server";
 import { hasRole } from "~/utils/roles";
 import { SENDERS } from "~/webhooks/types";
 

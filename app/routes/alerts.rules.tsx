@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { alertRules } from "~/domain/alerts.server";
-import { requireUser } from "~/utils/auth.server";
+import { requireUser } from "~/web/auth.server";
 import { getDb } from "~/utils/db.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {

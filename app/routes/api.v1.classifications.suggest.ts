@@ -1,7 +1,7 @@
 import { json, type ActionFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import { suggestForText } from "~/domain/suggestions.server";
-import { apiError, readJsonObject, requireApiToken, validationError } from "~/utils/api.server";
+import { apiError, readJsonObject, requireApiToken, validationError } from "~/web/api.server";
 import { getDb } from "~/utils/db.server";
 
 // Long enough for a whole write-up; bounded so one request cannot hold the process for long.

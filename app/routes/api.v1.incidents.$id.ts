@@ -9,7 +9,7 @@ import { TransitionError, changeStatus } from "~/domain/lifecycle.server";
 import { incidentVersions } from "~/domain/models.server";
 import { listTimeline } from "~/domain/timeline.server";
 import { tokenActor } from "~/domain/tokens.server";
-import { apiError, incidentJson, readJsonObject, requireApiToken, validationError } from "~/utils/api.server";
+import { apiError, incidentJson, readJsonObject, requireApiToken, validationError } from "~/web/api.server";
 import { getDb } from "~/utils/db.server";
 import { isoOrNull } from "~/utils/dates";
 

@@ -1,7 +1,7 @@
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { PAGE_SIZE, createIncident, getIncident, incidentInputSchema, listIncidents, parseIncidentFilter } from "~/domain/incidents.server";
 import { tokenActor } from "~/domain/tokens.server";
-import { apiError, incidentJson, readJsonObject, requireApiToken, validationError } from "~/utils/api.server";
+import { apiError, incidentJson, readJsonObject, requireApiToken, validationError } from "~/web/api.server";
 import { getDb } from "~/utils/db.server";
 import { isoOrNull } from "~/utils/dates";
 

@@ -1,7 +1,7 @@
 import { json, type ActionFunctionArgs } from "@remix-run/node";
 import { modelInputSchema, registerVersion, versionInputSchema } from "~/domain/models.server";
 import { tokenActor } from "~/domain/tokens.server";
-import { apiError, readJsonObject, requireApiToken, validationError } from "~/utils/api.server";
+import { apiError, readJsonObject, requireApiToken, validationError } from "~/web/api.server";
 import { getDb } from "~/utils/db.server";
 
 export async function loader() {

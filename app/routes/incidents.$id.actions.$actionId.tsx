@@ -5,13 +5,13 @@ import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { ActionFields } from "~/components/incident/action-items";
 import { actionInputSchema, deleteActionItem, getActionItem, updateActionItem } from "~/domain/actions.server";
 import { AssignmentError, assignableUsers } from "~/domain/assignments.server";
-import { actorOf } from "~/utils/auth.server";
+import { actorOf } from "~/web/auth.server";
 import { readForm } from "~/utils/csrf.server";
 import { formatDate } from "~/utils/dates";
 import { getDb } from "~/utils/db.server";
 import { fieldErrors, formObject } from "~/utils/forms";
 import { idParam } from "~/utils/params";
-import { requireRole } from "~/utils/permissions.server";
+import { requireRole } from "~/web/permissions.server";
 
 /** Edit one action item, or (`?confirm=delete`) confirm deleting it: the pages that work without JavaScript. */
 export async function loader({ request, params }: LoaderFunctionArgs) {

@@ -17,14 +17,14 @@ import {
 import { getIncident } from "~/domain/incidents.server";
 import { shownSuggestions, suggestForIncidents } from "~/domain/suggestions.server";
 import { classLabels, taxonomyTree } from "~/domain/taxonomy.server";
-import { actorOf } from "~/utils/auth.server";
+import { actorOf } from "~/web/auth.server";
 import { readForm } from "~/utils/csrf.server";
 import { formatDate } from "~/utils/dates";
 import { getDb } from "~/utils/db.server";
 import { fieldErrors } from "~/utils/forms";
 import { STAGE_LABELS, TRIGGER_LABELS, familyLabel } from "~/utils/labels";
 import { idParam } from "~/utils/params";
-import { requireRole } from "~/utils/permissions.server";
+import { requireRole } from "~/web/permissions.server";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   await requireRole(request, "editor");

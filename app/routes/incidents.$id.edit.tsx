@@ -4,13 +4,13 @@ import type { Incident } from "../../db/schema";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { IncidentForm, type IncidentFormValues } from "~/components/incident-form";
 import { clearedMilestoneErrors, getIncident, incidentInputSchema, updateIncident } from "~/domain/incidents.server";
-import { actorOf } from "~/utils/auth.server";
+import { actorOf } from "~/web/auth.server";
 import { readForm } from "~/utils/csrf.server";
 import { formatUtc, toDateTimeInput } from "~/utils/dates";
 import { getDb } from "~/utils/db.server";
 import { fieldErrors, formObject } from "~/utils/forms";
 import { idParam } from "~/utils/params";
-import { requireRole } from "~/utils/permissions.server";
+import { requireRole } from "~/web/permissions.server";
 
 function formValues(i: Incident): IncidentFormValues {
   return {

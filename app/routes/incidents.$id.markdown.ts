@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { getIncident } from "~/domain/incidents.server";
 import { incidentToMarkdown } from "~/domain/portability/faultline-markdown.server";
-import { requireUser } from "~/utils/auth.server";
+import { requireUser } from "~/web/auth.server";
 import { getDb } from "~/utils/db.server";
 import { idParam } from "~/utils/params";
 

@@ -4,12 +4,12 @@ import { z } from "zod";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { FormError } from "~/components/field";
 import { AssignmentError, assignIncident, claimIncident } from "~/domain/assignments.server";
-import { actorOf, requireUser } from "~/utils/auth.server";
+import { actorOf, requireUser } from "~/web/auth.server";
 import { readForm } from "~/utils/csrf.server";
 import { getDb } from "~/utils/db.server";
 import { fieldErrors, formObject } from "~/utils/forms";
 import { idParam } from "~/utils/params";
-import { requireRole } from "~/utils/permissions.server";
+import { requireRole } from "~/web/permissions.server";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   await requireUser(request);

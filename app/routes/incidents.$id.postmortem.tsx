@@ -9,7 +9,7 @@ import { useUnsavedWarning } from "~/components/unsaved-guard";
 import { getIncident } from "~/domain/incidents.server";
 import { fillTemplate, generatedBlocks, incidentFacts, refreshGenerated } from "~/domain/postmortem-draft.server";
 import { MAX_POSTMORTEM, savePostmortem } from "~/domain/postmortems.server";
-import { actorOf } from "~/utils/auth.server";
+import { actorOf } from "~/web/auth.server";
 import { listTemplates } from "~/utils/content.server";
 import { FORM_BODY_BYTES } from "~/utils/body-limit.server";
 import { readForm } from "~/utils/csrf.server";
@@ -18,7 +18,7 @@ import { getDb } from "~/utils/db.server";
 import { fieldErrors, formObject } from "~/utils/forms";
 import { renderMarkdown } from "~/utils/markdown.server";
 import { idParam } from "~/utils/params";
-import { requireRole } from "~/utils/permissions.server";
+import { requireRole } from "~/web/permissions.server";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   await requireRole(request, "editor");

@@ -8,12 +8,12 @@ import { CommentError, addComment, commentInputSchema } from "~/domain/comments.
 import { getIncident } from "~/domain/incidents.server";
 import { ReviewError, decideReview, requestReview, reviewView, verdictSchema } from "~/domain/reviews.server";
 import type { loader as rootLoader } from "~/root";
-import { actorOf, requireUser } from "~/utils/auth.server";
+import { actorOf, requireUser } from "~/web/auth.server";
 import { readForm } from "~/utils/csrf.server";
 import { getDb } from "~/utils/db.server";
 import { fieldErrors, formObject } from "~/utils/forms";
 import { idParam } from "~/utils/params";
-import { requireRole } from "~/utils/permissions.server";
+import { requireRole } from "~/web/permissions.server";
 import { hasRole } from "~/utils/roles";
 
 /** The review panel on a page of its own: where a refused comment or request lands without JavaScript. */

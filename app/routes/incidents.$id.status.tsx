@@ -9,14 +9,14 @@ import { Field } from "~/components/field";
 import { loadClosingRules } from "~/domain/closing-rules.server";
 import { MILESTONES, getIncident } from "~/domain/incidents.server";
 import { TransitionError, canTransition, changeStatus, nextStatuses, statusForm } from "~/domain/lifecycle.server";
-import { actorOf } from "~/utils/auth.server";
+import { actorOf } from "~/web/auth.server";
 import { readForm } from "~/utils/csrf.server";
 import { formatUtc, toDateTimeInput } from "~/utils/dates";
 import { getDb } from "~/utils/db.server";
 import { fieldErrors, formObject, text, utcTime } from "~/utils/forms";
 import { renderMarkdown } from "~/utils/markdown.server";
 import { idParam } from "~/utils/params";
-import { requireRole } from "~/utils/permissions.server";
+import { requireRole } from "~/web/permissions.server";
 
 function targetOf(value: string | null | undefined, from: IncidentStatus): IncidentStatus | null {
   const to = INCIDENT_STATUSES.find((s) => s === value);

@@ -4,13 +4,13 @@ import { CsrfInput } from "~/components/csrf";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { TimelineFields } from "~/components/incident/timeline";
 import { deleteTimelineEvent, getTimelineEvent, timelineInputSchema, updateTimelineEvent } from "~/domain/timeline.server";
-import { actorOf } from "~/utils/auth.server";
+import { actorOf } from "~/web/auth.server";
 import { readForm } from "~/utils/csrf.server";
 import { formatUtc, toDateTimeInput } from "~/utils/dates";
 import { getDb } from "~/utils/db.server";
 import { fieldErrors, formObject } from "~/utils/forms";
 import { idParam } from "~/utils/params";
-import { requireRole } from "~/utils/permissions.server";
+import { requireRole } from "~/web/permissions.server";
 
 /** Edit one timeline entry, or (`?confirm=delete`) confirm deleting it: the pages that work without JavaScript. */
 export async function loader({ request, params }: LoaderFunctionArgs) {

@@ -8,13 +8,13 @@ import { FormError } from "~/components/field";
 import { alertsForIncident } from "~/domain/alerts.server";
 import { TriageError, dismissDraft, findIncidents, mergeDraft, moveAlerts } from "~/domain/drafts.server";
 import { getIncident } from "~/domain/incidents.server";
-import { actorOf } from "~/utils/auth.server";
+import { actorOf } from "~/web/auth.server";
 import { readForm } from "~/utils/csrf.server";
 import { formatUtc } from "~/utils/dates";
 import { getDb } from "~/utils/db.server";
 import { fieldErrors, formObject } from "~/utils/forms";
 import { idParam } from "~/utils/params";
-import { requireRole } from "~/utils/permissions.server";
+import { requireRole } from "~/web/permissions.server";
 
 /** Where alerts and drafts go: search incidents to merge a draft into or move alerts to; confirm a dismissal. */
 export async function loader({ request, params }: LoaderFunctionArgs) {

@@ -13,7 +13,7 @@ import { reviewStates } from "~/domain/reviews.server";
 import { sourceLabelKeys } from "~/domain/source-labels.server";
 import { taxonomyTree } from "~/domain/taxonomy.server";
 import type { loader as rootLoader } from "~/root";
-import { requireUser } from "~/utils/auth.server";
+import { requireUser } from "~/web/auth.server";
 import { formatDate, formatDuration, formatUtc } from "~/utils/dates";
 import { getDb } from "~/utils/db.server";
 import { countLabel } from "~/utils/forms";

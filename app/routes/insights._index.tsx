@@ -5,7 +5,7 @@ import chartStyles from "~/components/charts/charts.css";
 import { FilterCheckboxes, FilterSelect } from "~/components/filters";
 import { InsightsCharts } from "~/components/insights-charts";
 import { FilterError, filterOptions, insights, parseInsightQuery } from "~/domain/insights.server";
-import { requireUser } from "~/utils/auth.server";
+import { requireUser } from "~/web/auth.server";
 import { getDb } from "~/utils/db.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {

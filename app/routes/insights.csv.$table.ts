@@ -1,6 +1,6 @@
 import { json, type LoaderFunctionArgs } from "@remix-run/node";
 import { DATASET_IDS, FilterError, insights, parseInsightQuery } from "~/domain/insights.server";
-import { requireUser } from "~/utils/auth.server";
+import { requireUser } from "~/web/auth.server";
 import { toCsv } from "~/utils/dataset";
 import { getDb } from "~/utils/db.server";
 

@@ -3,7 +3,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import chartStyles from "~/components/charts/charts.css";
 import { InsightsCharts } from "~/components/insights-charts";
 import { biggestChanges, FilterError, insights, parseInsightQuery, reportSummary } from "~/domain/insights.server";
-import { requireUser } from "~/utils/auth.server";
+import { requireUser } from "~/web/auth.server";
 import { getDb } from "~/utils/db.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {

@@ -1,5 +1,5 @@
 import { redirect, type ActionFunctionArgs } from "@remix-run/node";
-import { signOut } from "~/utils/auth.server";
+import { signOut } from "~/web/auth.server";
 import { readForm } from "~/utils/csrf.server";
 
 export async function loader() {

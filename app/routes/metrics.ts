@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { operationalCounts } from "~/domain/operations.server";
-import { apiError } from "~/utils/api.server";
+import { apiError } from "~/web/api.server";
 import { getDb } from "~/utils/db.server";
 import { metrics } from "~/utils/metrics.server";
 

@@ -3,7 +3,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { SeverityBadge, StatusBadge } from "~/components/badges";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { getVersion, versionIncidents } from "~/domain/models.server";
-import { requireUser } from "~/utils/auth.server";
+import { requireUser } from "~/web/auth.server";
 import { formatUtc } from "~/utils/dates";
 import { getDb } from "~/utils/db.server";
 

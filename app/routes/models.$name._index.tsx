@@ -8,12 +8,12 @@ import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { Field, FormError } from "~/components/field";
 import { getModel, modelIncidents, registerVersion, updateModel, versionInputSchema, versionsWithStats } from "~/domain/models.server";
 import type { loader as rootLoader } from "~/root";
-import { actorOf, requireUser } from "~/utils/auth.server";
+import { actorOf, requireUser } from "~/web/auth.server";
 import { readForm } from "~/utils/csrf.server";
 import { formatDate, formatDuration } from "~/utils/dates";
 import { getDb } from "~/utils/db.server";
 import { fieldErrors, formObject, text } from "~/utils/forms";
-import { requireRole } from "~/utils/permissions.server";
+import { requireRole } from "~/web/permissions.server";
 import { hasRole } from "~/utils/roles";
 
 function modelOr404(name: string | undefined) {

@@ -4,11 +4,11 @@ import { CsrfInput } from "~/components/csrf";
 import { Field, FormError } from "~/components/field";
 import { DuplicateModelError, createModel, listModels, modelInputSchema } from "~/domain/models.server";
 import type { loader as rootLoader } from "~/root";
-import { actorOf, requireUser } from "~/utils/auth.server";
+import { actorOf, requireUser } from "~/web/auth.server";
 import { readForm } from "~/utils/csrf.server";
 import { getDb } from "~/utils/db.server";
 import { fieldErrors, formObject } from "~/utils/forms";
-import { requireRole } from "~/utils/permissions.server";
+import { requireRole } from "~/web/permissions.server";
 import { hasRole } from "~/utils/roles";
 
 export async function loader({ request }: LoaderFunctionArgs) {

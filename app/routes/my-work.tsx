@@ -3,7 +3,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { SeverityBadge, StatusBadge } from "~/components/badges";
 import { myWork } from "~/domain/assignments.server";
-import { requireUser } from "~/utils/auth.server";
+import { requireUser } from "~/web/auth.server";
 import { formatUtc } from "~/utils/dates";
 import { getDb } from "~/utils/db.server";
 

@@ -4,7 +4,7 @@ import { SettingsNav } from "~/components/settings-nav";
 import { listAudit } from "~/domain/audit.server";
 import { formatUtc } from "~/utils/dates";
 import { getDb } from "~/utils/db.server";
-import { requireRole } from "~/utils/permissions.server";
+import { requireRole } from "~/web/permissions.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireRole(request, "admin");

@@ -6,12 +6,12 @@ import { ActionsHeader } from "~/components/intent-form";
 import { FormError } from "~/components/field";
 import { SettingsNav } from "~/components/settings-nav";
 import { LinkError, listDeliveries, replayDelivery } from "~/domain/alerts.server";
-import { actorOf } from "~/utils/auth.server";
+import { actorOf } from "~/web/auth.server";
 import { readForm } from "~/utils/csrf.server";
 import { formatUtc } from "~/utils/dates";
 import { getDb } from "~/utils/db.server";
 import { formObject } from "~/utils/forms";
-import { requireRole } from "~/utils/permissions.server";
+import { requireRole } from "~/web/permissions.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireRole(request, "admin");

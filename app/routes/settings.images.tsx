@@ -5,12 +5,12 @@ import { CsrfInput } from "~/components/csrf";
 import { Field } from "~/components/field";
 import { SettingsNav } from "~/components/settings-nav";
 import { imageHostsSchema, saveImageHosts } from "~/domain/settings.server";
-import { actorOf } from "~/utils/auth.server";
+import { actorOf } from "~/web/auth.server";
 import { readForm } from "~/utils/csrf.server";
 import { getDb } from "~/utils/db.server";
 import { fieldErrors, formObject } from "~/utils/forms";
 import { allowedImageHosts } from "~/utils/image-hosts.server";
-import { requireRole } from "~/utils/permissions.server";
+import { requireRole } from "~/web/permissions.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireRole(request, "admin");

@@ -15,13 +15,13 @@ import {
   setChannelEnabled,
 } from "~/domain/notifications.server";
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from "~/domain/notifications/transports.server";
-import { actorOf } from "~/utils/auth.server";
+import { actorOf } from "~/web/auth.server";
 import { readForm } from "~/utils/csrf.server";
 import { formatUtc } from "~/utils/dates";
 import { getDb } from "~/utils/db.server";
 import { fieldErrors, formObject } from "~/utils/forms";
 import { EVENT_LABELS } from "~/utils/labels";
-import { requireRole } from "~/utils/permissions.server";
+import { requireRole } from "~/web/permissions.server";
 import { ActionsHeader } from "~/components/intent-form";
 
 export async function loader({ request }: LoaderFunctionArgs) {

@@ -7,12 +7,12 @@ import { ActionsHeader } from "~/components/intent-form";
 import { Field, FormError } from "~/components/field";
 import { SettingsNav } from "~/components/settings-nav";
 import { createToken, listTokens, newTokenSchema, revokeToken } from "~/domain/tokens.server";
-import { actorOf } from "~/utils/auth.server";
+import { actorOf } from "~/web/auth.server";
 import { readForm } from "~/utils/csrf.server";
 import { formatUtc } from "~/utils/dates";
 import { getDb } from "~/utils/db.server";
 import { fieldErrors, formObject } from "~/utils/forms";
-import { requireRole } from "~/utils/permissions.server";
+import { requireRole } from "~/web/permissions.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireRole(request, "admin");

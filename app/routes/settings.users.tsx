@@ -5,16 +5,19 @@ import { ROLES } from "../../db/schema";
 import { CsrfInput } from "~/components/csrf";
 import { SettingsNav } from "~/components/settings-nav";
 import { Field, FormError } from "~/components/field";
-import { DuplicateEmailError, LastAdminError, createUser, listUsers, newUserSchema, updateUser } from "~/domain/auth.server";
-import { actorOf } from "~/utils/auth.server";
+import { DuplicateEmailError, LastAdminError, createUser, listUsers, newUserSchema, passwordSchema, setPassword, updateUser } from "~/domain/auth.server";
+import { lockedAccounts, unlockAccount } from "~/domain/sign-in-throttle.server";
+import { formatUtc } from "~/utils/dates";
+import { actorOf, sessionId } from "~/web/auth.server";
 import { readForm } from "~/utils/csrf.server";
 import { getDb } from "~/utils/db.server";
 import { fieldErrors, formObject } from "~/utils/forms";
-import { requireRole } from "~/utils/permissions.server";
+import { requireRole } from "~/web/permissions.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireRole(request, "admin");
-  return { users: listUsers(getDb()) };
+  const locks = new Map(lockedAccounts(getDb()).map((l) => [l.email, formatUtc(l.until)]));
+  return { users: listUsers(getDb()).map((u) => ({ ...u, lockedUntil: locks.get(u.email) ?? null })) };
 }
 
 
@@ -28,14 +31,24 @@ export async function action({ request }: ActionFunctionArgs) {
       role: z.enum(ROLES),
       disabled: z.enum(["0", "1"]).transform((v) => v === "1"),
     }),
+    z.object({ intent: z.literal("unlock"), email: z.string().trim().min(1).max(200) }),
+    z.object({ intent: z.literal("reset"), userId: z.coerce.number().int().positive(), password: passwordSchema }),
   ]);
-  const values = formObject(await readForm(request));
-  const parsed = intentSchema.safeParse(values);
+  const submitted = formObject(await readForm(request));
+  const parsed = intentSchema.safeParse(submitted);
+  // What the form gets back to refill itself: never the password.
+  const { password: _password, ...values } = submitted;
   if (!parsed.success) return json({ errors: fieldErrors(parsed.error), values }, { status: 400 });
   const input = parsed.data;
   try {
     if (input.intent === "create") {
       await createUser(getDb(), input, actorOf(admin));
+    } else if (input.intent === "unlock") {
+      unlockAccount(getDb(), input.email, actorOf(admin));
+    } else if (input.intent === "reset") {
+      // Resetting your own password here keeps this session, as changing it would.
+      const keep = input.userId === admin.id ? ((await sessionId(request)) ?? undefined) : undefined;
+      await setPassword(getDb(), input.userId, input.password, actorOf(admin), keep);
     } else {
       updateUser(getDb(), input.userId, { role: input.role, disabled: input.disabled }, actorOf(admin));
     }
@@ -52,11 +65,12 @@ export default function Users() {
   const result = useActionData<typeof action>();
   const errors = result?.errors as Record<string, string> | undefined;
   const creating = result?.values.intent === "create";
+  const resetting = result?.values.intent === "reset" ? Number(result.values.userId) : null;
   return (
     <>
       <h1>Settings</h1>
       <SettingsNav />
-      <FormError error={!creating ? errors?.form : undefined} />
+      <FormError error={!creating && resetting === null ? errors?.form : undefined} />
       <table>
         <thead>
           <tr>
@@ -88,6 +102,31 @@ export default function Users() {
                     Save
                   </button>
                 </Form>
+                {u.lockedUntil ? (
+                  <Form method="post" className="row">
+                    <CsrfInput />
+                    <input type="hidden" name="intent" value="unlock" />
+                    <input type="hidden" name="email" value={u.email} />
+                    <span>Locked after failed sign-ins until {u.lockedUntil}</span>
+                    <button type="submit" className="secondary">
+                      Unlock {u.email}
+                    </button>
+                  </Form>
+                ) : null}
+                <details open={resetting === u.id}>
+                  <summary>Reset password</summary>
+                  <Form method="post" className="row">
+                    <CsrfInput />
+                    <input type="hidden" name="intent" value="reset" />
+                    <input type="hidden" name="userId" value={u.id} />
+                    <Field label={`New password for ${u.email}`} name={`reset-${u.id}`} error={resetting === u.id ? errors?.password : undefined}>
+                      <input id={`reset-${u.id}`} name="password" type="password" required minLength={10} maxLength={200} autoComplete="new-password" />
+                    </Field>
+                    <button type="submit" className="secondary">
+                      Set password and sign out
+                    </button>
+                  </Form>
+                </details>
               </td>
             </tr>
           ))}

@@ -5,7 +5,7 @@ import { MonthlyBars } from "~/components/charts/monthly-bars";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { FamilyBadge } from "~/components/family-badge";
 import { classDefinitions, classIncidents, classTrend, getClass } from "~/domain/taxonomy.server";
-import { requireUser } from "~/utils/auth.server";
+import { requireUser } from "~/web/auth.server";
 import { formatUtc } from "~/utils/dates";
 import { getDb } from "~/utils/db.server";
 

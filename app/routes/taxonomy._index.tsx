@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { FamilyBadge } from "~/components/family-badge";
 import { classChangeCounts, classCounts, classDefinitions, familyShare, suggestedCounts, taxonomyTree, unclassifiedCount } from "~/domain/taxonomy.server";
-import { requireUser } from "~/utils/auth.server";
+import { requireUser } from "~/web/auth.server";
 import { getDb } from "~/utils/db.server";
 import { hasRole } from "~/utils/roles";
 

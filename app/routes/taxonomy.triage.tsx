@@ -12,12 +12,12 @@ import { ClassificationError, confirmPrimaryClass } from "~/domain/classificatio
 import { shownSuggestions, suggesterStatus } from "~/domain/suggestions.server";
 import { classLabels, taxonomyTree } from "~/domain/taxonomy.server";
 import { confirmClasses, triageQueue } from "~/domain/triage.server";
-import { actorOf } from "~/utils/auth.server";
+import { actorOf } from "~/web/auth.server";
 import { readForm } from "~/utils/csrf.server";
 import { formatDate } from "~/utils/dates";
 import { getDb } from "~/utils/db.server";
 import { pageNumber } from "~/utils/forms";
-import { requireRole } from "~/utils/permissions.server";
+import { requireRole } from "~/web/permissions.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireRole(request, "editor");

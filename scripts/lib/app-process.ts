@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 
-export type AppProcess = { url: string; process: ChildProcess; stop: () => Promise<void> };
+/** `startupOutput`: what it printed up to "listening" (e.g. a new install's setup code). */
+export type AppProcess = { url: string; startupOutput: string; process: ChildProcess; stop: () => Promise<void> };
 
 /**
  * Runs a TypeScript script under tsx (`nodeArgs` before it, e.g. --cpu-prof) and resolves with its URL once it
@@ -42,6 +43,7 @@ export async function startListeningScript(
   const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
   return {
     url,
+    startupOutput: output,
     process: child,
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");

@@ -67,7 +67,7 @@ export function noStoreWhenPrivate(req: Request, res: Response, next: NextFuncti
 
 /** Runs the Remix handler with what only Express knows (HTTPS behind a trusted proxy, the client address). */
 export function withEdgeContext(handler: RequestHandler): RequestHandler {
-  return (req, res, next) => withRequestContext({ https: req.secure, clientAddress: req.ip ?? "" }, () => handler(req, res, next));
+  return (req, res, next) => withRequestContext({ https: req.secure, clientAddress: req.ip ?? req.socket.remoteAddress ?? "" }, () => handler(req, res, next));
 }
 
 /**

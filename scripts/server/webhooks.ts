@@ -18,11 +18,17 @@ function sendJson(res: ServerResponse, status: number, value: unknown, headers: 
   res.writeHead(status, { "Content-Type": "application/json; charset=utf-8", "Content-Length": Buffer.byteLength(body), ...headers }).end(body);
 }
 
-/** The request headers as stored with the delivery: never its credentials. */
+/**
+ * Headers stored with a delivery, by allowlist: what tells an admin who sent it and how it was framed. Anything
+ * else (credentials, cookies, a proxy's or sender's custom headers) is never written down.
+ */
+const KEPT_HEADERS = ["content-type", "content-length", "content-encoding", "user-agent", "x-request-id", "x-grafana-alerting-signature-timestamp"];
+
 function keptHeaders(req: IncomingMessage): Record<string, string> {
   const kept: Record<string, string> = {};
-  for (const [key, value] of Object.entries(req.headers)) {
-    if (key !== "authorization" && key !== "cookie" && value !== undefined) kept[key] = Array.isArray(value) ? value.join(", ") : value;
+  for (const key of KEPT_HEADERS) {
+    const value = req.headers[key];
+    if (value !== undefined) kept[key] = (Array.isArray(value) ? value.join(", ") : value).slice(0, 500);
   }
   return kept;
 }

@@ -120,6 +120,7 @@ const mainPages = () => [
   "/insights",
   "/insights/report",
   "/settings/users",
+  "/account/password",
   "/settings/tokens",
   "/settings/deliveries",
   "/settings/audit",

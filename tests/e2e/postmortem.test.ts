@@ -1,7 +1,7 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium } from "../helpers/browser";
-import { ADMIN } from "../helpers/http";
+import { ADMIN, setupCodeFor } from "../helpers/http";
 import { startServer, type RunningServer } from "../helpers/server";
 
 let server: RunningServer;
@@ -44,6 +44,7 @@ describe("an engineer records an outage in Chromium", () => {
     const page = await newPage();
     await page.goto(server.url);
     await expect.poll(() => page.url()).toMatch(/\/setup$/);
+    await page.getByLabel("Setup code").fill(setupCodeFor(server.url));
     await page.getByLabel("Name").fill(ADMIN.name);
     await page.getByLabel("Email").fill(ADMIN.email);
     await page.getByLabel("Password").fill(ADMIN.password);

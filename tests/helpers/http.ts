@@ -58,10 +58,26 @@ export class Client {
 
 export const ADMIN = { name: "Ada Admin", email: "ada@example.com", password: "correct horse battery" };
 
-/** Creates the first admin on a new install and returns a signed-in client. */
+const setupCodes = new Map<string, string>();
+
+/** Keeps the setup code a server on an empty database printed at start (its JSON log line), by the server's URL. */
+export function rememberSetupCode(base: string, startupOutput: string): void {
+  const code = /"setupCode":"([^"]+)"/.exec(startupOutput)?.[1];
+  if (code) setupCodes.set(base, code);
+  else setupCodes.delete(base);
+}
+
+/** The setup code the server at `base` printed, as an operator reads it from the log. */
+export function setupCodeFor(base: string): string {
+  const code = setupCodes.get(base);
+  if (!code) throw new Error(`the server at ${base} printed no setup code (not an empty database, or not started by startServer)`);
+  return code;
+}
+
+/** Creates the first admin on a new install (with the setup code from its log) and returns a signed-in client. */
 export async function setupAdmin(base: string): Promise<Client> {
   const client = new Client(base);
-  const res = await client.submit("/setup", ADMIN);
+  const res = await client.submit("/setup", { ...ADMIN, setupCode: setupCodeFor(base) });
   if (res.status !== 302) throw new Error(`setup failed: ${res.status} ${await res.text()}`);
   return client;
 }

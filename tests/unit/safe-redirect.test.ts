@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { safeRedirect } from "~/utils/auth.server";
+import { safeRedirect } from "~/web/auth.server";
 
 describe("safeRedirect", () => {
   it.each(["/incidents?x=1", "/", "/incidents/12/edit#timeline"])("accepts the same-site path %j", (to) => {

@@ -1,5 +1,5 @@
-import { getDb } from "./db.server";
-import { listTemplates } from "./content.server";
+import { getDb } from "../utils/db.server";
+import { listTemplates } from "../utils/content.server";
 import { loadClosingRules } from "../domain/closing-rules.server";
 import { loadSettings } from "../domain/settings.server";
 import { loadLabelMappings } from "../domain/source-labels.server";

@@ -2,14 +2,14 @@ import { redirect } from "@remix-run/node";
 import type { User } from "../../db/schema";
 import { createSession, deleteSession, userCount, userForSession } from "../domain/auth.server";
 import type { Actor } from "../domain/audit.server";
-import { getDb } from "./db.server";
-import { sessionCookie } from "./session.server";
+import { getDb } from "../utils/db.server";
+import { sessionCookie } from "../utils/session.server";
 
 export function actorOf(user: Pick<User, "id" | "email">): Actor {
   return { id: user.id, label: user.email };
 }
 
-async function sessionId(request: Request): Promise<string | null> {
+export async function sessionId(request: Request): Promise<string | null> {
   const value = await sessionCookie().parse(request.headers.get("Cookie"));
   return typeof value === "string" ? value : null;
 }

@@ -1,5 +1,5 @@
 import type { Role, User } from "../../db/schema";
-import { hasRole } from "./roles";
+import { hasRole } from "../utils/roles";
 import { requireUser } from "./auth.server";
 
 /** The signed-in user if their role is at least `role`; otherwise 403. */

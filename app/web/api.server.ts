@@ -2,10 +2,10 @@ import { json } from "@remix-run/node";
 import type { z } from "zod";
 import type { Incident } from "../../db/schema";
 import { authenticateToken, type TokenIdentity, type TokenScope } from "../domain/tokens.server";
-import { getDb } from "./db.server";
-import { fieldErrors } from "./forms";
-import { isoOrNull } from "./dates";
-import { BodyTooLargeError, readRequestText } from "./body-limit.server";
+import { getDb } from "../utils/db.server";
+import { fieldErrors } from "../utils/forms";
+import { isoOrNull } from "../utils/dates";
+import { BodyTooLargeError, readRequestText } from "../utils/body-limit.server";
 
 /** The one shape of API errors: `{ "error": "<what is wrong>" }` with a 4xx/5xx status. */
 export function apiError(status: number, error: string, headers?: HeadersInit): Response {
