@@ -50,11 +50,11 @@ export function pickStory(rng: Rng, tax: Taxonomy, top: string): string {
 }
 
 // Relative weights of top-level classes within their family (unknown classes weigh 1).
-export const TOP_WEIGHTS: Record<string, number> = {
+const TOP_WEIGHTS: Record<string, number> = {
   change: 0.3, dependency: 0.24, capacity: 0.2, orchestration: 0.13, software: 0.13,
   data: 0.28, compat: 0.15, training: 0.15, quality: 0.18, labels: 0.12, feedback: 0.08,
 };
-export const SUB_WEIGHTS: Record<string, number> = { "change.binary-push": 3, "change.config-push": 2.5, "data.corruption": 2, "capacity.accelerator-fault": 1.5 };
+const SUB_WEIGHTS: Record<string, number> = { "change.binary-push": 3, "change.config-push": 2.5, "data.corruption": 2, "capacity.accelerator-fault": 1.5 };
 export const ROLLBACK_CLASSES: [string, number][] = [
   ["change.binary-push", 0.35],
   ["change.config-push", 0.25],

@@ -2,7 +2,7 @@
 import { databasePath } from "../../db/client";
 import { fail, parseCli } from "../lib/cli";
 
-export const USAGE = "Usage: npm run seed -- [--db PATH] [--incidents N] [--alerts M] [--seed S] [--reset]";
+const USAGE = "Usage: npm run seed -- [--db PATH] [--incidents N] [--alerts M] [--seed S] [--reset]";
 
 export type Options = { db: string; incidents: number; alerts: number; seed: number; seedLabel: string; reset: boolean };
 

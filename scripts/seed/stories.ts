@@ -185,7 +185,7 @@ export const STORIES: Record<string, Story> = {
 };
 
 // Failures that only make sense for some models (no unsafe replies from an ETA regressor).
-export const STORY_MODELS: Record<string, string[]> = {
+const STORY_MODELS: Record<string, string[]> = {
   "quality.unsafe-output": ["support-llm", "content-moderation"],
   "compat.embedding-mismatch": ["search-embeddings", "recsys-candidate", "ranking"],
   "feedback.degenerate-loop": ["ranking", "recsys-candidate", "ads-ctr", "search-embeddings"],
