@@ -41,12 +41,22 @@ function teamFor(rng: Rng, top: string, model: number): string {
   return MODELS[model].team;
 }
 
+/** Plans n incidents: start times first, then every top-level class assigned once, then each incident's cause. */
 export function planIncidents(rng: Rng, n: number, now: number, tax: Taxonomy, models: ModelState[]): Plan[] {
-  const blank = (start: number): Plan => ({
-    id: 0, start, draft: false, rollback: null, forced: null, story: "", top: "", primary: null, model: 0, team: "",
-    repeatOf: null, hasRepeat: false, severity: "SEV3", detection: "alert", detectedAt: start, mitigatedAt: null,
-    resolvedAt: null, closedAt: null, status: "investigating", source: "manual", groupKey: null, draftRule: null, alertIds: [],
-  });
+  const plans = planStarts(rng, n, now, tax, models);
+  forceEveryTopClass(rng, plans, tax);
+  assignCauses(rng, plans, tax, models);
+  return plans;
+}
+
+const blank = (start: number): Plan => ({
+  id: 0, start, draft: false, rollback: null, forced: null, story: "", top: "", primary: null, model: 0, team: "",
+  repeatOf: null, hasRepeat: false, severity: "SEV3", detection: "alert", detectedAt: start, mitigatedAt: null,
+  resolvedAt: null, closedAt: null, status: "investigating", source: "manual", groupKey: null, draftRule: null, alertIds: [],
+});
+
+/** Webhook drafts, rolled-back canaries, a few recent incidents and the rest over the window; ids follow start time. */
+function planStarts(rng: Rng, n: number, now: number, tax: Taxonomy, models: ModelState[]): Plan[] {
   // A few untriaged drafts opened by webhooks in the last days.
   const nDrafts = n >= 40 ? Math.max(3, Math.round(n * 0.002)) : Math.min(n, Math.ceil(n / 20));
   const candidates = models.flatMap((m) => m.rolledBack).filter((v) => v.deployedAt > now - WINDOW && (v.retiredAt ?? now) < now);
@@ -79,8 +89,11 @@ export function planIncidents(rng: Rng, n: number, now: number, tax: Taxonomy, m
   }
   plans.sort((a, b) => a.start - b.start);
   plans.forEach((p, i) => (p.id = i + 1));
+  return plans;
+}
 
-  // Make sure every top-level class appears at least once.
+/** Makes sure every top-level class appears at least once. */
+function forceEveryTopClass(rng: Rng, plans: Plan[], tax: Taxonomy): void {
   const regular = plans.filter((p) => !p.draft && !p.rollback);
   const covered = new Set(plans.filter((p) => p.rollback).map((p) => p.top));
   for (const t of tax.tops) {
@@ -89,7 +102,10 @@ export function planIncidents(rng: Rng, n: number, now: number, tax: Taxonomy, m
     if (!free.length) break;
     rng.pick(free).forced = t.id;
   }
+}
 
+/** Class, story, model and team of each incident; about one in eight repeats a recent incident's class. */
+function assignCauses(rng: Rng, plans: Plan[], tax: Taxonomy, models: ModelState[]): void {
   for (let i = 0; i < plans.length; i++) {
     const p = plans[i];
     if (p.draft) {
@@ -124,7 +140,6 @@ export function planIncidents(rng: Rng, n: number, now: number, tax: Taxonomy, m
     p.primary = p.story !== p.top && rng.chance(0.12) ? p.top : p.story;
     if (!p.forced && !p.rollback && rng.chance(0.03)) p.primary = null;
   }
-  return plans;
 }
 
 const ML_SLOW = new Set(["data", "quality", "feedback", "labels"]);
