@@ -8,14 +8,23 @@ import { DRAFT_SEVERITY, INFRA_RULES, pickRule, RULES, rulesFor } from "./rules"
 
 export type AlertPlan = { start: Float64Array; incident: Int32Array; rule: Uint8Array; model: Int8Array; count: number };
 
-export function planAlerts(rng: Rng, m: number, now: number, plans: Plan[], models: ModelState[]): AlertPlan {
-  const start = new Float64Array(m);
-  const incident = new Int32Array(m);
-  const rule = new Uint8Array(m);
-  const model = new Int8Array(m);
-  let k = 0;
+const emptyPlan = (m: number): AlertPlan => ({ start: new Float64Array(m), incident: new Int32Array(m), rule: new Uint8Array(m), model: new Int8Array(m), count: m });
 
-  // About 20% of alerts belong to incidents: weighted towards alert-detected incidents and drafts.
+/** m alerts: the incidents' alerts first, then unlinked noise, then all sorted by start time. */
+export function planAlerts(rng: Rng, m: number, now: number, plans: Plan[], models: ModelState[]): AlertPlan {
+  const unsorted = emptyPlan(m);
+  const linked = planLinkedAlerts(rng, unsorted, now, plans, models);
+  planUnlinkedAlerts(rng, unsorted, linked, now, models);
+  return sortByStart(unsorted, plans);
+}
+
+/**
+ * About 20% of alerts belong to incidents: weighted towards alert-detected incidents and drafts. Also settles each
+ * draft's rule and severity and each webhook incident's group key. Returns how many alerts it planned.
+ */
+function planLinkedAlerts(rng: Rng, a: AlertPlan, now: number, plans: Plan[], models: ModelState[]): number {
+  const { start, incident, rule, model, count: m } = a;
+  let k = 0;
   const linkedTarget = Math.round(m * 0.2);
   const weight = (p: Plan) => (p.draft ? 3 : p.detection === "alert" ? 2.5 : 0.6);
   let totalW = 0;
@@ -46,10 +55,15 @@ export function planAlerts(rng: Rng, m: number, now: number, plans: Plan[], mode
       model[k] = j > 0 && !p.draft && rng.chance(0.15) && !RULES[rule[k]].models ? other : p.model;
     }
   }
-  // The rest are unlinked, mostly from a few noisy rules (precision differs widely per rule).
+  return k;
+}
+
+/** The rest (from index `from`) are unlinked, mostly from a few noisy rules (precision differs widely per rule). */
+function planUnlinkedAlerts(rng: Rng, a: AlertPlan, from: number, now: number, models: ModelState[]): void {
+  const { start, incident, rule, model, count: m } = a;
   const noise = RULES.map((r) => r.noise);
   const ruleIdx = RULES.map((_, i) => i);
-  for (; k < m; k++) {
+  for (let k = from; k < m; k++) {
     start[k] = now - Math.round(WINDOW * Math.pow(rng.next(), 1.1));
     incident[k] = 0;
     rule[k] = rng.weighted(ruleIdx, noise);
@@ -59,12 +73,15 @@ export function planAlerts(rng: Rng, m: number, now: number, plans: Plan[], mode
     const shared = INFRA_RULES.has(RULES[rule[k]].name) && rng.chance(0.15);
     model[k] = only ? MODELS.findIndex((x) => x.name === onlyName) : shared ? -1 : rng.int(0, models.length - 1);
   }
+}
 
-  // Sort by start time so alert ids follow time, then give each incident its alert ids.
+/** Sorts by start time so alert ids follow time, then gives each incident its alert ids. */
+function sortByStart(a: AlertPlan, plans: Plan[]): AlertPlan {
+  const { start, incident, rule, model, count: m } = a;
   const order = new Uint32Array(m);
   for (let i = 0; i < m; i++) order[i] = i;
   order.sort((a, b) => start[a] - start[b] || a - b);
-  const sorted: AlertPlan = { start: new Float64Array(m), incident: new Int32Array(m), rule: new Uint8Array(m), model: new Int8Array(m), count: m };
+  const sorted = emptyPlan(m);
   for (let r = 0; r < m; r++) {
     const i = order[r];
     sorted.start[r] = start[i];
