@@ -1,7 +1,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import { readInParallel } from "../../db/readers";
 import type { Db } from "../utils/db.server";
-import { alertRules } from "./alerts.server";
+import { alertRules } from "./alert-queries.server";
 import { type InsightFilter, type Period, rangeEnd, rangeStart } from "./insight-filter.server";
 
 /**

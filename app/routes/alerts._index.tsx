@@ -6,15 +6,8 @@ import { CsrfInput } from "~/components/csrf";
 import { Pager } from "~/components/pager";
 import { FormError } from "~/components/field";
 import { FilterSelect } from "~/components/filters";
-import {
-  ALERT_PAGE_SIZE,
-  LinkError,
-  alertRuleNames,
-  linkAlert,
-  listAlerts,
-  parseAlertFilter,
-  setTriage,
-} from "~/domain/alerts.server";
+import { ALERT_PAGE_SIZE, alertRuleNames, listAlerts, parseAlertFilter } from "~/domain/alert-queries.server";
+import { LinkError, linkAlert, setTriage } from "~/domain/alerts.server";
 import type { loader as rootLoader } from "~/root";
 import { actorOf, requireUser } from "~/web/auth.server";
 import { readForm } from "~/utils/csrf.server";

@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { alertRules } from "~/domain/alerts.server";
+import { alertRules } from "~/domain/alert-queries.server";
 import { requireUser } from "~/web/auth.server";
 import { getDb } from "~/utils/db.server";
 

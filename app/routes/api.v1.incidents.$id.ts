@@ -2,7 +2,7 @@ import { json, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-r
 import { z } from "zod";
 import { INCIDENT_STATUSES, type Incident } from "../../db/schema";
 import { listActionItems } from "~/domain/actions.server";
-import { alertsForIncident } from "~/domain/alerts.server";
+import { alertsForIncident } from "~/domain/alert-queries.server";
 import { incidentClassification } from "~/domain/classification.server";
 import { clearedMilestoneErrors, getIncident, incidentInputSchema, updateIncident } from "~/domain/incidents.server";
 import { TransitionError, changeStatus } from "~/domain/lifecycle.server";

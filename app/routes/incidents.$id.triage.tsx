@@ -5,7 +5,7 @@ import { StatusBadge } from "~/components/badges";
 import { CsrfInput } from "~/components/csrf";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { FormError } from "~/components/field";
-import { alertsForIncident } from "~/domain/alerts.server";
+import { alertsForIncident } from "~/domain/alert-queries.server";
 import { TriageError, dismissDraft, findIncidents, mergeDraft, moveAlerts } from "~/domain/drafts.server";
 import { getIncident } from "~/domain/incidents.server";
 import { actorOf } from "~/web/auth.server";

@@ -2,23 +2,17 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ALERT_PAGE_SIZE, alertRules, alertsForIncident, listAlerts, listDeliveries, parseAlertFilter, type AlertFilter } from "~/domain/alert-queries.server";
 import {
-  ALERT_PAGE_SIZE,
   LinkError,
-  alertRules,
-  alertsForIncident,
   linkAlert,
-  listAlerts,
-  listDeliveries,
   modelLabels,
-  parseAlertFilter,
   receiveDelivery,
   replayDelivery,
   setDeliveryOutcome,
   setTriage,
   severityFromLabel,
   storeUnappliedDelivery,
-  type AlertFilter,
 } from "~/domain/alerts.server";
 import type { Actor } from "~/domain/audit.server";
 import { createIncident, incidentInputSchema } from "~/domain/incidents.server";

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { alertRules, linkAlert, setTriage } from "~/domain/alerts.server";
+import { alertRules } from "~/domain/alert-queries.server";
+import { linkAlert, setTriage } from "~/domain/alerts.server";
 import { binFor, FilterError, parseInsightQuery, periodsOf, previousRange, resolveRange } from "~/domain/insight-filter.server";
 import { biggestChanges, filterOptions, insights, reportSummary, type Insights } from "~/domain/insights.server";
 import { TransitionError, changeStatus } from "~/domain/lifecycle.server";

@@ -1,7 +1,8 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { users, type User } from "../../db/schema";
 import { addActionItem, listOpenActionItems, updateActionItem, deleteActionItem } from "~/domain/actions.server";
-import { alertRules, modelLabels, receiveDelivery } from "~/domain/alerts.server";
+import { alertRules } from "~/domain/alert-queries.server";
+import { modelLabels, receiveDelivery } from "~/domain/alerts.server";
 import { AssignmentError, assignIncident, claimIncident, myWork } from "~/domain/assignments.server";
 import { listAudit, type Actor } from "~/domain/audit.server";
 import { classifyIncident, classificationSchema } from "~/domain/classification.server";

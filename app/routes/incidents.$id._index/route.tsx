@@ -15,7 +15,7 @@ import { TimelineSection } from "~/components/incident/timeline";
 import { TriagePanel } from "~/components/incident/triage";
 import { DETECTION_LABELS } from "~/components/incident-form";
 import { actionInputSchema, actionItemRows, actionStatusSchema, addActionItem, setActionStatus } from "~/domain/actions.server";
-import { alertsForIncident } from "~/domain/alerts.server";
+import { alertsForIncident } from "~/domain/alert-queries.server";
 import { AssignmentError, incidentPeople } from "~/domain/assignments.server";
 import { listAudit } from "~/domain/audit.server";
 import { REPEAT_WINDOW_DAYS, findRepeats, incidentClassification } from "~/domain/classification.server";
