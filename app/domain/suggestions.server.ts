@@ -1,6 +1,7 @@
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { sql } from "drizzle-orm";
 import type { Conn, Db } from "../utils/db.server";
+import { processWide } from "../utils/process-wide";
 import { loadSuggestionModel, type Ranking, type SuggestionModel } from "./suggestion-model.server";
 import { loadTaxonomy } from "./taxonomy.server";
 
@@ -41,15 +42,14 @@ type Live = {
   status: { learning: boolean; contentMs: number; learnMs: number | null; incidents: number };
 };
 
-const registry = globalThis as unknown as { __faultlineSuggesters?: WeakMap<Db, Promise<Live>> };
+const suggesters = processWide("suggesters", () => new WeakMap<Db, Promise<Live>>());
 
 /** The live model of a database, created on first use (the server starts it right after it listens). */
 export function suggester(db: Db): Promise<Live> {
-  registry.__faultlineSuggesters ??= new WeakMap();
-  let live = registry.__faultlineSuggesters.get(db);
+  let live = suggesters.get(db);
   if (!live) {
     live = createLive(db);
-    registry.__faultlineSuggesters.set(db, live);
+    suggesters.set(db, live);
   }
   return live;
 }
@@ -136,7 +136,7 @@ async function learnConfirmed(db: Db, live: Live): Promise<void> {
  * learned, learns the new one if a person confirmed it. Call after the transaction commits.
  */
 export function noteClassification(db: Db, incidentId: number): void {
-  const live = registry.__faultlineSuggesters?.get(db);
+  const live = suggesters.get(db);
   if (!live) return;
   void live.then((l) => {
     const row = incidentTexts(db, [incidentId]).get(incidentId);

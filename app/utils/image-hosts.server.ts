@@ -1,11 +1,11 @@
+import { processWide } from "./process-wide";
+
 /**
  * The hosts pages may load images from, besides this server and data: URLs: the admin's list (Settings → Images),
  * read by both the CSP header (scripts/server/edge.ts) and the Markdown sanitizer, so the two always agree.
  */
-const KEY = Symbol.for("faultline.image-hosts");
-// The server script and the Remix build each load their own copy of this module: share the list through a global.
-const holder = globalThis as { [KEY]?: { hosts: readonly string[] } };
-const store = (holder[KEY] ??= { hosts: [] });
+// The server script (CSP header) and the Remix build (sanitizer, settings page) read one list.
+const store = processWide("image-hosts", (): { hosts: readonly string[] } => ({ hosts: [] }));
 
 /** "grafana.example.com" or "*.example.com": lower-case DNS names, an optional leading wildcard, no port or path. */
 export const IMAGE_HOST = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;

@@ -1,4 +1,5 @@
 import client from "prom-client";
+import { processWide } from "./process-wide";
 
 export type RefusalReason = "method" | "unknown_sender" | "unauthorized" | "too_large" | "invalid" | "failed";
 
@@ -38,10 +39,5 @@ function createMetrics() {
   };
 }
 
-const globalForMetrics = globalThis as unknown as { __faultlineMetrics?: ReturnType<typeof createMetrics> };
-
-/**
- * The process's metrics. Kept on globalThis: the server script (webhooks, tsx) and the Remix build (the /metrics
- * route) each load this module, and both must count into the one registry.
- */
-export const metrics = (globalForMetrics.__faultlineMetrics ??= createMetrics());
+/** The process's metrics: the server script (webhooks) and the Remix build (the /metrics route) count into one registry. */
+export const metrics = processWide("metrics", createMetrics);

@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from "node:async_hooks";
+import { processWide } from "./process-wide";
 
 /** What the Express edge (scripts/server.ts) knows about a request that a Fetch `Request` does not carry. */
 export type RequestContext = {
@@ -8,10 +9,8 @@ export type RequestContext = {
   clientAddress: string;
 };
 
-// The server script and the Remix build each load their own copy of this module: share one store through a global.
-const KEY = Symbol.for("faultline.request-context");
-const holder = globalThis as { [KEY]?: AsyncLocalStorage<RequestContext> };
-const store = (holder[KEY] ??= new AsyncLocalStorage<RequestContext>());
+// The server script runs the handler, the Remix build's loaders read it: one store for both copies of this module.
+const store = processWide("request-context", () => new AsyncLocalStorage<RequestContext>());
 
 /** Runs `fn` (the Remix handler) with `context` visible to every loader and action it calls. */
 export function withRequestContext<T>(context: RequestContext, fn: () => T): T {
