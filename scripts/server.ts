@@ -16,7 +16,7 @@ import { announceSetupCode } from "../app/domain/setup-code.server";
 import { allowedImageHosts } from "../app/utils/image-hosts.server";
 import { logger } from "../app/utils/logger.server";
 import { startup } from "../app/web/startup.server";
-import { applyTrustProxy, finalErrorHandler, noStoreWhenPrivate, securityHeaders, withEdgeContext } from "./server/edge";
+import { applyTrustProxy, closeWhenBodyUnread, finalErrorHandler, noStoreWhenPrivate, securityHeaders, withEdgeContext } from "./server/edge";
 import { requestLog } from "./server/request-log";
 import { exitGracefully } from "./server/shutdown";
 import { webhookEndpoint } from "./server/webhooks";
@@ -42,16 +42,7 @@ app.disable("x-powered-by");
 applyTrustProxy(app);
 app.use(requestLog);
 app.use(compression());
-// A route may answer before reading a large body (a 404, a refused token). The Remix adapter leaves the rest of
-// it paused, which would stall the next request on that keep-alive connection: close the connection instead.
-app.use((req, res, next) => {
-  const writeHead = res.writeHead;
-  res.writeHead = function (this: typeof res, ...args: Parameters<typeof writeHead>) {
-    if (!req.complete) this.setHeader("Connection", "close");
-    return writeHead.apply(this, args);
-  } as typeof writeHead;
-  next();
-});
+app.use(closeWhenBodyUnread);
 app.use(securityHeaders(allowedImageHosts));
 app.use(noStoreWhenPrivate);
 app.all("/api/webhooks/:sender", webhookEndpoint);

@@ -56,13 +56,31 @@ const SESSION_COOKIE = /(?:^|;\s*)(?:__Host-)?faultline_session=/;
 export function noStoreWhenPrivate(req: Request, res: Response, next: NextFunction): void {
   const isPrivate = req.path.startsWith("/api/v1") || SESSION_COOKIE.test(req.headers.cookie ?? "");
   if (isPrivate) {
-    const writeHead = res.writeHead;
-    res.writeHead = function (this: Response, ...args: Parameters<typeof writeHead>) {
-      if (!this.getHeader("Cache-Control")) this.setHeader("Cache-Control", "no-store");
-      return writeHead.apply(this, args);
-    } as typeof writeHead;
+    beforeHeaders(res, () => {
+      if (!res.getHeader("Cache-Control")) res.setHeader("Cache-Control", "no-store");
+    });
   }
   next();
+}
+
+/**
+ * A route may answer before reading a large body (a 404, a refused token). The Remix adapter leaves the rest of it
+ * paused, which would stall the next request on that keep-alive connection: close the connection instead.
+ */
+export function closeWhenBodyUnread(req: Request, res: Response, next: NextFunction): void {
+  beforeHeaders(res, () => {
+    if (!req.complete) res.setHeader("Connection", "close");
+  });
+  next();
+}
+
+/** Runs `fn` just before the response's headers are written, whoever writes them. */
+function beforeHeaders(res: Response, fn: () => void): void {
+  const writeHead = res.writeHead;
+  res.writeHead = function (this: Response, ...args: Parameters<typeof writeHead>) {
+    fn();
+    return writeHead.apply(this, args);
+  } as typeof writeHead;
 }
 
 /** Runs the Remix handler with what only Express knows (HTTPS behind a trusted proxy, the client address). */
