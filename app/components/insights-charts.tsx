@@ -1,5 +1,5 @@
 import type { InsightDatasets } from "~/domain/insight-datasets.server";
-import { cellText } from "~/utils/dataset";
+import { cellText, sum } from "~/utils/dataset";
 import { ActionBars } from "./charts/action-bars";
 import { BoxPlot } from "./charts/box-plot";
 import { ChangeDots } from "./charts/change-dots";
@@ -34,7 +34,7 @@ export function InsightsCharts({
   const shared = { search, tableOpen: tablesOpen };
   // With nothing in the previous period (an "all time" range, or a range before the first incident) every class
   // would be drawn as "more": say so instead of drawing a trend the calendar made.
-  const nothingBefore = !d["then-vs-now"].rows.some((r) => Number(r.before) > 0);
+  const nothingBefore = sum(d["then-vs-now"], "before") === 0;
   return (
     <>
       <InsightSection

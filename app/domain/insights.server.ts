@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { cellText, type Dataset, num } from "../utils/dataset";
+import { cellText, num, sum } from "../utils/dataset";
 import type { Db } from "../utils/db.server";
 import { listTeams } from "./incidents.server";
 import { type InsightDatasets, type InsightSummary, shapeInsights } from "./insight-datasets.server";
@@ -33,13 +33,12 @@ export function filterOptions(db: Db) {
 
 const pct = (n: number, of: number) => (of ? `${Math.round((100 * n) / of)}%` : "0%");
 const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
-const sum = (d: Dataset, key: string) => d.rows.reduce((s, r) => s + num(r, key), 0);
 
 /** What moved most against the previous period of the same length: the report opens with these. */
 export function biggestChanges({ summary, datasets }: Insights, limit = 3): string[] {
   const d = datasets["then-vs-now"];
   const was = `${summary.previous.from} – ${summary.previous.to}`;
-  if (!d.rows.some((r) => num(r, "before") > 0)) return [`No incidents started in the previous period (${was}) to compare with.`];
+  if (sum(d, "before") === 0) return [`No incidents started in the previous period (${was}) to compare with.`];
   const moved = d.rows.filter((r) => num(r, "change") !== 0).slice(0, limit);
   if (!moved.length) return [`Every class had as many incidents as in the previous period (${was}).`];
   return moved.map((r) => {

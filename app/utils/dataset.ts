@@ -42,6 +42,11 @@ export function num(row: DataRow, key: string): number {
   return typeof v === "number" && Number.isFinite(v) ? v : 0;
 }
 
+/** The total of a number column over all rows. */
+export function sum(data: Dataset, key: string): number {
+  return data.rows.reduce((s, r) => s + num(r, key), 0);
+}
+
 /** Rounds to `digits` decimals: stored values are already what the table shows, so nothing is re-rounded later. */
 export function round(n: number, digits = 1): number {
   return Math.round(n * 10 ** digits) / 10 ** digits;

@@ -1,5 +1,5 @@
 import { scaleBand } from "d3-scale";
-import { type Dataset, cellText, num, colIndex } from "~/utils/dataset";
+import { type Dataset, cellText, num, colIndex, sum } from "~/utils/dataset";
 import { formatCount } from "./format";
 import { AxisX, Baseline, ChartSvg, countScale, countTicks, layoutLegend, Legend, NoData, px, textWidth, tickCount, truncate } from "./frame";
 import { ACTION_COLORS, TEXT } from "./palette";
@@ -44,7 +44,7 @@ export function ActionBars({ id, data, width = 640, height, label }: ActionBarsP
   const keys = rows.map((r, i) => String(r.key ?? i));
   const y = scaleBand<string>().domain(keys).range([margin.top, h - margin.bottom]).padding(0.25);
 
-  const sums = Object.fromEntries(STATES.map((s) => [s.key, rows.reduce((t, r) => t + num(r, s.key), 0)]));
+  const sums = Object.fromEntries(STATES.map((s) => [s.key, sum(data, s.key)]));
   const worst = rows.reduce((best, r, i) => (num(r, "overdue") > num(rows[best], "overdue") ? i : best), 0);
   const aria =
     `${label}: ${formatCount(sums.done)} done, ${formatCount(sums.open)} open, ${formatCount(sums.overdue)} overdue ` +

@@ -1,5 +1,5 @@
 import { scaleBand } from "d3-scale";
-import { type Dataset, cellText, num, colIndex } from "~/utils/dataset";
+import { type Dataset, cellText, num, colIndex, sum } from "~/utils/dataset";
 import { formatCount } from "./format";
 import { AxisY, BandLabels, Baseline, ChartSvg, countScale, countTicks, layoutLegend, Legend, MAX_BAR, NoData, PartialMark, partialNote, periodName, px, textWidth } from "./frame";
 import { ML, NON_ML, TEXT } from "./palette";
@@ -42,7 +42,7 @@ export function FamilyBars({ id, data, width = 640, height = 300, label }: Famil
     .range([(x.bandwidth() - group) / 2, (x.bandwidth() + group) / 2])
     .padding(0.06);
 
-  const [ml, nonMl] = [rows.reduce((s, r) => s + num(r, "ml"), 0), rows.reduce((s, r) => s + num(r, "nonMl"), 0)];
+  const [ml, nonMl] = [sum(data, "ml"), sum(data, "nonMl")];
   const share = (n: number) => (ml + nonMl ? ` (${Math.round((100 * n) / (ml + nonMl))}%)` : "");
   const span = periods.length === 1 ? `in ${periods[0]}` : `over ${periods.length} periods (${periods[0]} to ${periods[periods.length - 1]})`;
   const aria = `${label}: ML-specific ${formatCount(ml)}${share(ml)}, non-ML ${formatCount(nonMl)}${share(nonMl)} ${span}` + (partial ? `; ${partial}` : "");
