@@ -1,5 +1,5 @@
 import crypto from "node:crypto";
-import { and, asc, count, eq, gt, ne } from "drizzle-orm";
+import { and, asc, count, eq, gt, lte, ne } from "drizzle-orm";
 import { z } from "zod";
 import { ROLES, sessions, users, type Role, type User } from "../../db/schema";
 import type { Db } from "../utils/db.server";
@@ -74,12 +74,19 @@ export async function authenticate(db: Db, email: string, password: string): Pro
   return (await verifyPassword(password, user.passwordHash)) ? user : null;
 }
 
-/** Opens a session and returns its secret id (only its hash is stored). */
+/**
+ * Opens a session and returns its secret id (only its hash is stored). Expired sessions are deleted on the way,
+ * so the table holds at most the sessions of one SESSION_DAYS window (only a correct password creates one).
+ */
 export function createSession(db: Db, userId: number): string {
   const id = crypto.randomBytes(32).toString("base64url");
-  db.insert(sessions)
-    .values({ id: sha256(id), userId, expiresAt: Date.now() + SESSION_DAYS * 24 * 3600 * 1000 })
-    .run();
+  const now = Date.now();
+  db.transaction((tx) => {
+    tx.delete(sessions).where(lte(sessions.expiresAt, now)).run();
+    tx.insert(sessions)
+      .values({ id: sha256(id), userId, expiresAt: now + SESSION_DAYS * 24 * 3600 * 1000 })
+      .run();
+  });
   return id;
 }
 

@@ -129,6 +129,22 @@ describe("sessions", () => {
     expect(userForSession(t.db, id)).toBeNull();
   });
 
+  it("deletes expired sessions when a new one opens, and keeps live ones", async () => {
+    const [u, v] = [await newUser("sybil@example.com"), await newUser("trent@example.com")];
+    vi.useFakeTimers({ toFake: ["Date"] });
+    const start = Date.UTC(2026, 1, 1);
+    vi.setSystemTime(start);
+    const old = createSession(t.db, u.id);
+    vi.setSystemTime(start + (SESSION_DAYS - 1) * 24 * 3600 * 1000);
+    const live = createSession(t.db, u.id);
+    vi.setSystemTime(start + SESSION_DAYS * 24 * 3600 * 1000 + 1000);
+    const hashes = () => t.db.select({ id: sessions.id }).from(sessions).all().map((s) => s.id);
+    expect(hashes()).toContain(sha256(old));
+    createSession(t.db, v.id);
+    expect(hashes()).not.toContain(sha256(old));
+    expect(userForSession(t.db, live)?.id).toBe(u.id);
+  });
+
   it("ends on sign-out", async () => {
     const u = await newUser("heidi@example.com");
     const [a, b] = [createSession(t.db, u.id), createSession(t.db, u.id)];
