@@ -53,6 +53,15 @@ export function openDatabase(file = databasePath()): Db {
 }
 
 /**
+ * One more connection to a database this process has open already (a worker thread's). It skips makePrivate: an
+ * open and close of the file outside SQLite drops every POSIX lock the process holds on it, the other
+ * connections' included, so another process could then take the database as unused (or corrupt it).
+ */
+export function openAnotherConnection(file: string): Db {
+  return prepare(connect(file));
+}
+
+/**
  * An in-memory copy of a database file (an empty database when there is no such file), migrated like the file would
  * be: what a dry run works on, so it can never write to the file.
  */
@@ -76,6 +85,11 @@ function prepare(sqlite: Database.Database): Db {
   // WAL with synchronous=FULL: a write acknowledged to a client survives power loss, not only a crash.
   sqlite.pragma("synchronous = FULL");
   const db = drizzle(sqlite, { schema }) as Db;
+  // Two connections write (the server's and the webhook writer thread's). A deferred transaction that reads, then
+  // writes after the other committed, fails at once with SQLITE_BUSY; one that takes the write lock at BEGIN
+  // waits its turn under busy_timeout instead. So a transaction is IMMEDIATE unless its caller says otherwise.
+  const transaction = db.transaction.bind(db);
+  db.transaction = (fn, config) => transaction(fn, { behavior: "immediate", ...config });
   migrate(db, { migrationsFolder });
   // Gathers planner statistics where they are missing or stale (cheap; SQLite's advice for long-lived connections).
   sqlite.pragma("optimize = 0x10002");

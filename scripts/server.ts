@@ -18,6 +18,7 @@ import { logger } from "../app/utils/logger.server";
 import { startup } from "../app/web/startup.server";
 import { applyTrustProxy, closeWhenBodyUnread, finalErrorHandler, noStoreWhenPrivate, securityHeaders, withEdgeContext } from "./server/edge";
 import { requestLog } from "./server/request-log";
+import { startIngestWriter } from "./server/ingest-writer";
 import { exitGracefully } from "./server/shutdown";
 import { webhookEndpoint } from "./server/webhooks";
 
@@ -34,6 +35,7 @@ announceSetupCode(getDb());
 const checkpointer = startCheckpointer(getDb(), databasePath());
 const notifications = startNotificationSender(getDb());
 const deliveryPruning = startDeliveryPruning(getDb());
+const ingestWriter = startIngestWriter(databasePath());
 
 const build = (await import(pathToFileURL(path.resolve("build/index.js")).href)) as ServerBuild;
 
@@ -45,7 +47,7 @@ app.use(compression());
 app.use(closeWhenBodyUnread);
 app.use(securityHeaders(allowedImageHosts));
 app.use(noStoreWhenPrivate);
-app.all("/api/webhooks/:sender", webhookEndpoint);
+app.all("/api/webhooks/:sender", webhookEndpoint(ingestWriter));
 app.use("/assets", express.static("build/assets", { immutable: true, maxAge: "1y" }));
 app.all(
   "*",
@@ -69,4 +71,4 @@ const server = app.listen(port, host, () => {
   startSuggestions(getDb(), (err) => logger.error({ err }, "class suggester failed to start"));
 });
 
-exitGracefully(server, [{ stop: () => checkpointer.terminate() }, notifications, deliveryPruning]);
+exitGracefully(server, [ingestWriter, { stop: () => checkpointer.terminate() }, notifications, deliveryPruning]);

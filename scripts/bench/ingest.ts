@@ -39,6 +39,8 @@ type Alert = { labels: Record<string, string>; annotations: Record<string, strin
 type Target = {
   name: string;
   url: string;
+  /** A server-rendered page of the same process, fetched now and then during peak rounds (Faultline only). */
+  page?: string;
   headers: Record<string, string>;
   /** The request body carrying these alerts, as this target takes them. */
   body: (alerts: Alert[], group: { rule: string; model: string }) => string;
@@ -125,7 +127,7 @@ async function startFaultline(): Promise<Target> {
   db.$client.close();
   const nodeArgs = args.profile ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(args.profile)}`] : [];
   const app = await startAppProcess(dbFile, { LOG_LEVEL: process.env.LOG_LEVEL ?? "info" }, { nodeArgs });
-  return { name: "faultline", url: `${app.url}/api/webhooks/alertmanager`, headers: { Authorization: `Bearer ${secret}` }, body: webhookBody, pid: app.process.pid!, stop: app.stop };
+  return { name: "faultline", url: `${app.url}/api/webhooks/alertmanager`, page: `${app.url}/setup`, headers: { Authorization: `Bearer ${secret}` }, body: webhookBody, pid: app.process.pid!, stop: app.stop };
 }
 
 async function startBareStore(): Promise<Target> {
@@ -145,21 +147,41 @@ receivers:
   return { name: "alertmanager", url: `${am.url}/api/v2/alerts`, headers: {}, body: (alerts) => JSON.stringify(alerts), pid: am.pid, stop: am.stop };
 }
 
-type Totals = { requests: number; seconds: number; cpu: number; latencies: number[] };
+type Totals = { requests: number; seconds: number; cpu: number; latencies: number[]; pages: number[] };
+
+/** GETs a page and resolves with the response time in ms; anything but a 200 stops the bench. */
+function get(url: string): Promise<number> {
+  const t0 = performance.now();
+  return new Promise((resolve, reject) => {
+    http.get(url, { agent }, (res) => {
+      res.resume();
+      res.on("end", () => (res.statusCode === 200 ? resolve(performance.now() - t0) : reject(new Error(`${url} answered ${res.statusCode}`))));
+    }).on("error", reject);
+  });
+}
 
 /** `concurrency` senders posting new groups back to back for `seconds`. */
 async function peakRound(target: Target, into: Totals): Promise<void> {
   const end = performance.now() + seconds * 1000;
   const t0 = performance.now();
   const cpu0 = cpuSeconds(target.pid);
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (performance.now() < end) {
-        into.latencies.push(await send(target));
-        into.requests++;
-      }
-    }),
-  );
+  const senders = Array.from({ length: concurrency }, async () => {
+    while (performance.now() < end) {
+      into.latencies.push(await send(target));
+      into.requests++;
+    }
+  });
+  // What a person opening a page meanwhile waits: one page every 100 ms, alongside the senders.
+  const { page } = target;
+  const reader = page
+    ? (async () => {
+        while (performance.now() < end) {
+          into.pages.push(await get(page));
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      })()
+    : undefined;
+  await Promise.all([...senders, reader]);
   into.seconds += (performance.now() - t0) / 1000;
   into.cpu += cpuSeconds(target.pid) - cpu0;
 }
@@ -184,7 +206,7 @@ const targets: Target[] = [];
 try {
   targets.push(await startFaultline());
   if (args.compare) targets.push(await startAlertmanager(), await startBareStore());
-  const totals = new Map(targets.map((t) => [t, { requests: 0, seconds: 0, cpu: 0, latencies: [] } as Totals]));
+  const totals = new Map(targets.map((t) => [t, { requests: 0, seconds: 0, cpu: 0, latencies: [], pages: [] } as Totals]));
   // Warm up JIT and caches, then alternate rounds so drift in the machine's load touches every target alike.
   for (const t of targets) for (let i = 0; i < 50; i++) await send(t);
   console.log(`peak: ${batch} new alerts per request, ${concurrency} in flight, ${rounds} alternating rounds of ${seconds} s per target`);
@@ -199,6 +221,8 @@ try {
     console.log(
       `  ${t.name.padEnd(12)} ${Math.round(perSecond).toLocaleString("en-US").padStart(7)} alerts/s  p50 ${ms(s.latencies, 50)}  p99 ${ms(s.latencies, 99)}  (${s.requests} requests, ${cpuPerRequest} CPU ms each)`,
     );
+    s.pages.sort((a, b) => a - b);
+    if (s.pages.length) console.log(`  ${"".padEnd(12)} meanwhile GET /setup: p50 ${ms(s.pages, 50)}  p99 ${ms(s.pages, 99)}  (${s.pages.length} pages)`);
   }
   if (args.compare) {
     const [app, am, bare] = targets.map((t) => rates.get(t)!);

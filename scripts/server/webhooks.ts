@@ -1,13 +1,12 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { NextFunction, Request, Response } from "express";
-import { modelLabels, storeUnappliedDelivery, type IncomingDelivery } from "../../app/domain/alerts.server";
-import { createDeliveryQueue } from "../../app/domain/ingest-queue.server";
 import { authenticateToken, tokenActor } from "../../app/domain/tokens.server";
 import { BodyTooLargeError, MAX_BODY_BYTES, readBodyLimited } from "../../app/utils/body-limit.server";
 import { getDb } from "../../app/utils/db.server";
 import { logger } from "../../app/utils/logger.server";
 import { metrics, type RefusalReason } from "../../app/utils/metrics.server";
-import { SENDERS, WebhookParseError, isSender, parseWebhook, verifyGrafanaSignature, verifyPagerDutySignature } from "../../app/webhooks/index";
+import { DeliveryFailed, WriterStopped, type startIngestWriter } from "./ingest-writer";
+import { SENDERS, isSender, verifyGrafanaSignature, verifyPagerDutySignature } from "../../app/webhooks/index";
 
 function secrets(name: string): string[] {
   return (process.env[name] ?? "").split(",").map((s) => s.trim()).filter(Boolean);
@@ -33,18 +32,18 @@ function keptHeaders(req: IncomingMessage): Record<string, string> {
   return kept;
 }
 
-let queue: ReturnType<typeof createDeliveryQueue> | undefined;
+type Writer = ReturnType<typeof startIngestWriter>;
 
 /**
  * `/api/webhooks/:sender`, served by express in front of Remix (the hot path needs none of Remix's work): the
- * token is checked before the body is read, the body is read once (at most 1 MiB), parsed and validated once,
- * then stored and applied by the group-commit queue; the answer is sent only after the commit.
+ * token and any signature are checked before the body goes on, the body is read once (at most 1 MiB), and the
+ * writer thread (ingest-writer.ts) parses, validates, stores and applies it; the answer is sent only after the commit.
  */
-export function webhookEndpoint(req: Request, res: Response, next: NextFunction): void {
-  receiveWebhook(req, res).catch(next);
+export function webhookEndpoint(writer: Writer) {
+  return (req: Request, res: Response, next: NextFunction): void => void receiveWebhook(writer, req, res).catch(next);
 }
 
-async function receiveWebhook(req: Request, res: Response): Promise<void> {
+async function receiveWebhook(writer: Writer, req: Request, res: Response): Promise<void> {
   const started = performance.now();
   const sender = req.params.sender ?? "";
   const refuse = (status: number, reason: RefusalReason, error: string, headers?: Record<string, string>) => {
@@ -86,27 +85,20 @@ async function receiveWebhook(req: Request, res: Response): Promise<void> {
     return refuse(401, "unauthorized", "Missing or invalid X-Grafana-Alerting-Signature.");
   }
 
-  const delivery: IncomingDelivery = { sender, headers: keptHeaders(req), body, tokenId: token?.id ?? null };
-  let events;
-  try {
-    events = parseWebhook(sender, JSON.parse(body), { modelLabel: modelLabels().model });
-  } catch (e) {
-    const message = e instanceof SyntaxError ? "Body is not valid JSON." : e instanceof WebhookParseError ? e.message : null;
-    if (message === null) throw e;
-    storeUnappliedDelivery(db, delivery, "rejected", message);
-    return refuse(400, "invalid", message);
-  }
+  const delivery = { sender, headers: keptHeaders(req), body, tokenId: token?.id ?? null };
   const actor = token ? tokenActor(token) : { id: null, label: "pagerduty-signature" };
-  queue ??= createDeliveryQueue(db);
   try {
-    const result = await queue.receive({ delivery, events, actor, now: Date.now() });
-    if (!result.duplicate) metrics.applied.inc({ sender });
-    sendJson(res, 200, result);
-  } catch (e) {
-    // Nothing of it was applied; the body was kept as "failed" so an admin can replay it once the cause is fixed.
-    logger.error({ sender, err: e }, "webhook delivery could not be applied");
-    refuse(500, "failed", "The delivery could not be applied; it was kept for replay.");
-  } finally {
+    const outcome = await writer.receive({ delivery, actor, now: Date.now() });
+    if ("invalid" in outcome) return refuse(400, "invalid", outcome.invalid);
+    if (!outcome.result.duplicate) metrics.applied.inc({ sender });
     metrics.ingestSeconds.observe({ sender }, (performance.now() - started) / 1000);
+    sendJson(res, 200, outcome.result);
+  } catch (e) {
+    if (!(e instanceof DeliveryFailed || e instanceof WriterStopped)) throw e;
+    logger.error({ sender, err: e }, "webhook delivery could not be applied");
+    // Nothing of it was applied. A failed one was kept so an admin can replay it once the cause is fixed; one the
+    // stopped writer held may not have been, so the sender is asked to send it again (a kept copy makes it a duplicate).
+    if (e instanceof DeliveryFailed) refuse(500, "failed", "The delivery could not be applied; it was kept for replay.");
+    else refuse(503, "failed", "The delivery could not be stored; send it again.", { "Retry-After": "1" });
   }
 }

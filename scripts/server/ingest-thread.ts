@@ -1,0 +1,45 @@
+// The webhook writer thread (ingest-thread.mjs loads it for ingest-writer.ts): with its own connection to the
+// database, it parses and validates each delivery's body, keeps a refused one, and stores and applies the rest
+// through the group-commit queue. Every delivery it answers was kept: applied, "rejected" or "failed".
+import { parentPort, workerData } from "node:worker_threads";
+import { modelLabels, storeUnappliedDelivery, type IncomingDelivery, type ReceiveResult } from "../../app/domain/alerts.server";
+import type { Actor } from "../../app/domain/audit.server";
+import { createDeliveryQueue } from "../../app/domain/ingest-queue.server";
+import { WebhookParseError, parseWebhook, type Sender } from "../../app/webhooks/index";
+import { openAnotherConnection } from "../../db/client";
+
+export type WriterRequest = { id: number; delivery: IncomingDelivery & { sender: Sender }; actor: Actor; now: number } | "close";
+export type WriterAnswer = { id: number } & ({ result: ReceiveResult } | { invalid: string } | { error: string });
+
+const port = parentPort!;
+const db = openAnotherConnection((workerData as { file: string }).file);
+const queue = createDeliveryQueue(db);
+const answer = (a: WriterAnswer) => port.postMessage(a);
+
+port.on("message", (m: WriterRequest) => {
+  if (m === "close") {
+    // Sent once nothing is in flight: every answer has been posted, so the connection can go.
+    db.$client.close();
+    port.close();
+    return;
+  }
+  const { id, delivery, actor, now } = m;
+  let events;
+  try {
+    events = parseWebhook(delivery.sender, JSON.parse(delivery.body), { modelLabel: modelLabels().model });
+  } catch (e) {
+    const invalid = e instanceof SyntaxError ? "Body is not valid JSON." : e instanceof WebhookParseError ? e.message : null;
+    if (invalid !== null) {
+      storeUnappliedDelivery(db, delivery, "rejected", invalid);
+      return answer({ id, invalid });
+    }
+    // A fault in a parser, not in the body: keep it as "failed", so it can be replayed once the parser is fixed.
+    const error = e instanceof Error ? e.message : String(e);
+    storeUnappliedDelivery(db, delivery, "failed", error);
+    return answer({ id, error });
+  }
+  queue.receive({ delivery, events, actor, now }).then(
+    (result) => answer({ id, result }),
+    (e: unknown) => answer({ id, error: e instanceof Error ? e.message : String(e) }),
+  );
+});
