@@ -61,9 +61,10 @@ function postBytes(path: string, size: number, opts: { contentLength?: boolean; 
       }
       if (!answered) req.end();
     };
-    // With a Content-Length the server can refuse on the headers alone: give it a moment to, so a loaded machine's
-    // race between our first writes and its closing the connection cannot swallow the answer (a reset, no status).
-    if (opts.contentLength) setTimeout(pump, 200);
+    // With a Content-Length, or a type no form takes, the server can refuse on the headers alone: give it a moment
+    // to, so a loaded machine's race between our first writes and its closing the connection cannot swallow the
+    // answer (EPIPE or a reset, no status).
+    if (opts.contentLength || opts.contentType?.startsWith("multipart/")) setTimeout(pump, 200);
     else pump();
   });
 }
