@@ -96,15 +96,15 @@ function webhookBody(alerts: Alert[], g: { rule: string; model: string }): strin
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
-/** POSTs a body and resolves with the response time in ms; anything but a 2xx stops the bench. */
-function post(target: Target, body: string): Promise<number> {
+/** Sends a request and resolves with its response time in ms; anything but a 2xx stops the bench. */
+function timed(url: string, options: http.RequestOptions, body?: string): Promise<number> {
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
-    const req = http.request(target.url, { method: "POST", agent, headers: { "Content-Type": "application/json", ...target.headers } }, (res) => {
+    const req = http.request(url, { agent, ...options }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
       res.on("end", () => {
-        if (!res.statusCode || res.statusCode >= 300) reject(new Error(`${target.name} answered ${res.statusCode}: ${Buffer.concat(chunks)}`));
+        if (!res.statusCode || res.statusCode >= 300) reject(new Error(`${url} answered ${res.statusCode}: ${Buffer.concat(chunks)}`));
         else resolve(performance.now() - t0);
       });
     });
@@ -115,7 +115,7 @@ function post(target: Target, body: string): Promise<number> {
 
 function send(target: Target): Promise<number> {
   const g = group();
-  return post(target, target.body(g.alerts, g));
+  return timed(target.url, { method: "POST", headers: { "Content-Type": "application/json", ...target.headers } }, target.body(g.alerts, g));
 }
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "faultline-bench-"));
@@ -149,17 +149,6 @@ receivers:
 
 type Totals = { requests: number; seconds: number; cpu: number; latencies: number[]; pages: number[] };
 
-/** GETs a page and resolves with the response time in ms; anything but a 200 stops the bench. */
-function get(url: string): Promise<number> {
-  const t0 = performance.now();
-  return new Promise((resolve, reject) => {
-    http.get(url, { agent }, (res) => {
-      res.resume();
-      res.on("end", () => (res.statusCode === 200 ? resolve(performance.now() - t0) : reject(new Error(`${url} answered ${res.statusCode}`))));
-    }).on("error", reject);
-  });
-}
-
 /** `concurrency` senders posting new groups back to back for `seconds`. */
 async function peakRound(target: Target, into: Totals): Promise<void> {
   const end = performance.now() + seconds * 1000;
@@ -176,7 +165,7 @@ async function peakRound(target: Target, into: Totals): Promise<void> {
   const reader = page
     ? (async () => {
         while (performance.now() < end) {
-          into.pages.push(await get(page));
+          into.pages.push(await timed(page, { method: "GET" }));
           await new Promise((r) => setTimeout(r, 100));
         }
       })()
@@ -222,7 +211,7 @@ try {
       `  ${t.name.padEnd(12)} ${Math.round(perSecond).toLocaleString("en-US").padStart(7)} alerts/s  p50 ${ms(s.latencies, 50)}  p99 ${ms(s.latencies, 99)}  (${s.requests} requests, ${cpuPerRequest} CPU ms each)`,
     );
     s.pages.sort((a, b) => a - b);
-    if (s.pages.length) console.log(`  ${"".padEnd(12)} meanwhile GET /setup: p50 ${ms(s.pages, 50)}  p99 ${ms(s.pages, 99)}  (${s.pages.length} pages)`);
+    if (t.page) console.log(`  ${"".padEnd(12)} meanwhile GET ${new URL(t.page).pathname}: p50 ${ms(s.pages, 50)}  p99 ${ms(s.pages, 99)}  (${s.pages.length} pages)`);
   }
   if (args.compare) {
     const [app, am, bare] = targets.map((t) => rates.get(t)!);

@@ -13,9 +13,9 @@ export class WriterStopped extends Error {}
 type Waiting = { resolve: (r: Outcome) => void; reject: (e: Error) => void };
 
 /**
- * The webhook writer: stores and applies deliveries on a thread of its own (ingest-thread.ts, with its own
- * connection), so the request thread reads, checks and parses the next bodies while the last ones are written;
- * on a 2-core machine the two halves of the ingest run side by side. A delivery's promise settles when the
+ * The webhook writer: parses, stores and applies deliveries on a thread of its own (ingest-thread.ts, with its own
+ * connection), so the request thread reads and checks the next bodies, and renders pages, while the last ones are
+ * written; on a 2-core machine the two halves of the ingest run side by side. A delivery's promise settles when the
  * writer has committed it (or failed it: then it was kept for replay, as on one thread). If the thread dies,
  * what it held is refused with an error (the senders retry; a body that did commit comes back as a duplicate and
  * changes nothing) and the next delivery starts a new one.
