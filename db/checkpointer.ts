@@ -6,12 +6,19 @@ import type { Db } from "./client";
 const workerFile = path.resolve("db/checkpoint-worker.mjs");
 
 /**
- * Moves WAL checkpoints off the main thread: a worker with its own connection checkpoints every `intervalMs`
- * (a PASSIVE checkpoint never blocks writers, and the copy and fsync of the WAL stay off the request thread); the
- * main connection only checkpoints itself as a safety net once the WAL passes about 40 MB.
+ * A writing connection of a process whose checkpointer runs checkpoints only itself as a safety net, once the WAL
+ * passes about 40 MB; SQLite's default (4 MB) would have it checkpoint after most commits of an alert storm.
+ */
+export function leaveCheckpointsToCheckpointer(db: Db): void {
+  db.$client.pragma("wal_autocheckpoint = 10000");
+}
+
+/**
+ * Moves WAL checkpoints off the writing threads: a worker with its own connection checkpoints every `intervalMs`
+ * (a PASSIVE checkpoint never blocks writers, and the copy and fsync of the WAL stay off the request thread).
  */
 export function startCheckpointer(db: Db, file: string, intervalMs = 1000): Worker {
-  db.$client.pragma("wal_autocheckpoint = 10000");
+  leaveCheckpointsToCheckpointer(db);
   const worker = new Worker(workerFile, { workerData: { file, intervalMs } });
   worker.unref();
   return worker;

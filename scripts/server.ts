@@ -43,11 +43,12 @@ const app = express();
 app.disable("x-powered-by");
 applyTrustProxy(app);
 app.use(requestLog);
-app.use(compression());
 app.use(closeWhenBodyUnread);
+// Webhooks answer short JSON to machines: ahead of compression and of the page headers (CSP nonce, no-store).
+app.all("/api/webhooks/:sender", webhookEndpoint(ingestWriter));
+app.use(compression());
 app.use(securityHeaders(allowedImageHosts));
 app.use(noStoreWhenPrivate);
-app.all("/api/webhooks/:sender", webhookEndpoint(ingestWriter));
 app.use("/assets", express.static("build/assets", { immutable: true, maxAge: "1y" }));
 app.all(
   "*",

@@ -3,6 +3,7 @@ import { ALERT_TRIAGE, alertDeliveries, alerts, incidents, type IncidentStatus }
 import { isSender, parseWebhook, type AlertEvent } from "../webhooks/index";
 import type { Conn, Db } from "../utils/db.server";
 import { sha256 } from "../utils/password.server";
+import { alertKey, knownAlerts, writeAlertRows, type AlertRow } from "./alert-rows.server";
 import { prepareRecordAudit, recordAudit, type Actor } from "./audit.server";
 import { citeDelivery, truncateRejectedBody } from "./delivery-retention.server";
 import { insertIncident } from "./incidents.server";
@@ -107,16 +108,6 @@ function receiveOne(db: Db, tx: Conn, stmt: ReturnType<typeof prepareHot>, { del
 
 export type IngestResult = { alerts: number; incidents: number[]; opened: number[] };
 
-type AlertRow = [string, string, string, string, string | null, string, string, number | null, number | null, 0 | 1, number | null, number | null, number | null];
-
-type AlertState = {
-  id: number;
-  status: "firing" | "resolved";
-  startsAt: number | null;
-  incidentId: number | null;
-  incidentStatus: IncidentStatus | null;
-};
-
 // The ingest path runs these for every alert: prepared once per connection, not rebuilt per query.
 const hotStatements = new WeakMap<object, ReturnType<typeof prepareHot> & ReturnType<typeof prepareHotQueries>>();
 function hot(db: Db) {
@@ -155,27 +146,6 @@ function prepareHot(sqlite: Db["$client"]) {
     ),
     // What retention keeps (delivery-retention.server.ts): the deliveries an incident collected alerts from.
     citeDelivery: sqlite.prepare<[number, number]>("insert or ignore into incident_deliveries (incident_id, delivery_id) values (?, ?)"),
-    alertState: sqlite.prepare<[string, string], AlertState>(
-      `select a.id, a.status, a.starts_at as startsAt, a.incident_id as incidentId, i.status as incidentStatus
-       from alerts a left join incidents i on i.id = a.incident_id where a.sender = ? and a.fingerprint = ?`,
-    ),
-    // New and known alerts are written with one statement per delivery each, rows passed as one JSON array
-    // ([sender, fingerprint, rule, status, severity, labels, annotations, startsAt, endsAt, fired, incident,
-    // model version, id]): a statement per alert would also run the alert_rule_days triggers' setup per alert.
-    insertAlerts: sqlite.prepare<[{ rows: string; now: number }]>(
-      `insert into alerts (sender, fingerprint, rule_name, status, severity, labels, annotations, starts_at, ends_at,
-         first_received_at, last_received_at, fire_count, delivery_count, incident_id, model_version_id)
-       select r ->> 0, r ->> 1, r ->> 2, r ->> 3, r ->> 4, r ->> 5, r ->> 6, r ->> 7, r ->> 8, @now, @now, r ->> 9, 1, r ->> 10, r ->> 11
-       from (select value as r from json_each(@rows))`,
-    ),
-    updateAlerts: sqlite.prepare<[{ rows: string; now: number }]>(
-      `update alerts set rule_name = u.r ->> 2, status = u.r ->> 3, severity = u.r ->> 4, labels = u.r ->> 5,
-         annotations = u.r ->> 6, starts_at = u.r ->> 7, ends_at = u.r ->> 8, last_received_at = @now,
-         delivery_count = delivery_count + 1, fire_count = fire_count + (u.r ->> 9), incident_id = u.r ->> 10,
-         model_version_id = coalesce(u.r ->> 11, model_version_id)
-       from (select value as r from json_each(@rows)) as u
-       where alerts.id = u.r ->> 12`,
-    ),
     alertId: sqlite.prepare<[string, string], { id: number }>("select id from alerts where sender = ? and fingerprint = ?"),
     modelVersion: sqlite.prepare<[string, string], { id: number }>(
       "select v.id from model_versions v join models m on m.id = v.model_id where m.name = ? and v.version = ?",
@@ -210,15 +180,13 @@ function applyEvents(db: Db, tx: Conn, events: AlertEvent[], actor: Actor, now: 
     // incident -> "rule state" -> first alert and count, written as one timeline entry each.
     const changes = new Map<number, Map<string, { at: number; alertId: number | null; sender: string; fingerprint: string; count: number; title: string }>>();
 
-    // Rows to write, in the JSON shape of insertAlerts/updateAlerts. A fingerprint repeated within the delivery
-    // must see its own earlier write, so such a (rare) delivery writes each alert as it goes.
-    const inserts: AlertRow[] = [];
-    const updates: AlertRow[] = [];
-    const writeAsWeGo = new Set(events.map((e) => e.fingerprint)).size < events.length;
-    const flushRows = () => {
-      if (inserts.length) stmt.insertAlerts.run({ rows: JSON.stringify(inserts.splice(0)), now });
-      if (updates.length) stmt.updateAlerts.run({ rows: JSON.stringify(updates.splice(0)), now });
-    };
+    // The alerts this delivery knows already, read at once; all its rows are written at the end. A fingerprint
+    // repeated within the delivery must see its own earlier write, so such a (rare) delivery reads and writes
+    // each alert as it goes.
+    const rows: AlertRow[] = [];
+    const writeAsWeGo = new Set(events.map(alertKey)).size < events.length;
+    const known = writeAsWeGo ? null : knownAlerts(db.$client, events);
+    const flushRows = () => writeAlertRows(db.$client, rows.splice(0), now);
 
     for (const e of events) {
       const modelName = e.labels[labelNames.model];
@@ -230,7 +198,7 @@ function applyEvents(db: Db, tx: Conn, events: AlertEvent[], actor: Actor, now: 
           modelVersionIds.get(key) ?? stmt.modelVersion.get(modelName, modelVersion)?.id ?? ensureModelVersion(tx, modelName, modelVersion);
         modelVersionIds.set(key, modelVersionId);
       }
-      const before = stmt.alertState.get(e.sender, e.fingerprint);
+      const before = (known ?? knownAlerts(db.$client, [e])).get(alertKey(e));
       // A new firing: first sight, after a resolve, or (resolve notices can be lost) a later start than we know.
       const firesAnew =
         e.status === "firing" &&
@@ -245,22 +213,21 @@ function applyEvents(db: Db, tx: Conn, events: AlertEvent[], actor: Actor, now: 
         incidentId = groupIncident.get(e.groupKey) ?? stmt.openGroupIncident.get({ groupKey: e.groupKey })?.id ?? openDraftIncident(tx, e, actor, now, opened);
         groupIncident.set(e.groupKey, incidentId);
       }
-      const row: AlertRow = [
-        e.sender,
-        e.fingerprint,
-        e.ruleName,
-        e.status,
-        e.severity,
-        JSON.stringify(e.labels),
-        JSON.stringify(e.annotations),
-        e.startsAt,
-        e.endsAt,
-        firesAnew ? 1 : 0,
+      rows.push({
+        sender: e.sender,
+        fingerprint: e.fingerprint,
+        ruleName: e.ruleName,
+        status: e.status,
+        severity: e.severity,
+        labels: JSON.stringify(e.labels),
+        annotations: JSON.stringify(e.annotations),
+        startsAt: e.startsAt,
+        endsAt: e.endsAt,
+        fired: firesAnew ? 1 : 0,
         incidentId,
         modelVersionId,
-        before?.id ?? null,
-      ];
-      (before ? updates : inserts).push(row);
+        id: before?.id ?? null,
+      });
       if (writeAsWeGo) flushRows();
 
       if (incidentId === null) continue;

@@ -60,11 +60,24 @@ export function parseWith<T extends z.ZodType>(
   throw new WebhookParseError(`${formatPath(path)}: ${message}`);
 }
 
-/** Label or annotation map: string values; numbers and booleans become strings; anything else is refused. */
+/**
+ * Label or annotation map: string values; numbers and booleans become strings; anything else is refused. Checked in
+ * one pass over the parsed object, which is kept as it is when every value is a string already (the usual case).
+ */
 function stringMap(kind: "label" | "annotation", maxValue: number) {
-  return z.record(z.string(), z.unknown()).transform((input, ctx) => {
+  return z.unknown().transform((input, ctx): Record<string, string> => {
+    if (typeof input !== "object" || input === null || Array.isArray(input)) {
+      ctx.addIssue({ code: "invalid_type", expected: "record", input });
+      return z.NEVER;
+    }
+    let converted = false;
     const entries: [string, string][] = [];
     for (const [key, raw] of Object.entries(input)) {
+      // Dropped, as zod's own record schema does: no sender means a label by that name.
+      if (key === "__proto__") {
+        converted = true;
+        continue;
+      }
       if (key.length === 0) {
         ctx.addIssue({ code: "custom", message: `${kind} names must not be empty` });
         return z.NEVER;
@@ -86,10 +99,11 @@ function stringMap(kind: "label" | "annotation", maxValue: number) {
         ctx.addIssue({ code: "custom", path: [key], message: `is longer than ${count(maxValue)} characters` });
         return z.NEVER;
       }
+      converted ||= value !== raw;
       entries.push([key, value]);
     }
-    // fromEntries defines own properties, so a "__proto__" key cannot reach the prototype.
-    return Object.fromEntries(entries) as Record<string, string>;
+    // fromEntries defines own properties: nothing reaches the prototype.
+    return converted ? (Object.fromEntries(entries) as Record<string, string>) : (input as Record<string, string>);
   });
 }
 
@@ -112,8 +126,21 @@ const RFC3339 =
   /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(?:([Zz])|([+-])(\d{2}):?(\d{2}))$/;
 const GO_ZERO_TIME = /^0001-01-01T00:00:00(?:\.0+)?(?:Z|[+-]00:?00)$/i;
 
+// The alerts of one group mostly share their times too: each distinct text is parsed once (a memo bounded in
+// entries and in their length; an RFC 3339 time with nanoseconds and an offset is 35 characters).
+const parsedTimes = new Map<string, number | null | undefined>();
+
 /** RFC 3339 text to epoch ms; null for Go's zero time (Alertmanager's "no end yet"); undefined when invalid. */
 export function parseTime(text: string): number | null | undefined {
+  if (parsedTimes.has(text)) return parsedTimes.get(text);
+  const ms = parseTimeText(text);
+  if (text.length > 40) return ms;
+  if (parsedTimes.size >= 1_000) parsedTimes.clear();
+  parsedTimes.set(text, ms);
+  return ms;
+}
+
+function parseTimeText(text: string): number | null | undefined {
   const value = text.trim();
   if (GO_ZERO_TIME.test(value)) return null;
   const m = RFC3339.exec(value);

@@ -6,6 +6,7 @@ import { modelLabels, storeUnappliedDelivery, type IncomingDelivery, type Receiv
 import type { Actor } from "../../app/domain/audit.server";
 import { createDeliveryQueue } from "../../app/domain/ingest-queue.server";
 import { WebhookParseError, parseWebhook, type Sender } from "../../app/webhooks/index";
+import { leaveCheckpointsToCheckpointer } from "../../db/checkpointer";
 import { openAnotherConnection } from "../../db/client";
 
 export type WriterRequest = { id: number; delivery: IncomingDelivery & { sender: Sender }; actor: Actor; now: number } | "close";
@@ -13,6 +14,8 @@ export type WriterAnswer = { id: number } & ({ result: ReceiveResult } | { inval
 
 const port = parentPort!;
 const db = openAnotherConnection((workerData as { file: string }).file);
+leaveCheckpointsToCheckpointer(db);
+db.$client.pragma("synchronous = NORMAL");
 const queue = createDeliveryQueue(db);
 const answer = (a: WriterAnswer) => port.postMessage(a);
 

@@ -306,6 +306,28 @@ describe("receiveDelivery: a firing group", () => {
   });
 });
 
+describe("receiveDelivery: a large group", () => {
+  it("writes every alert of a delivery longer than one statement's rows, new and known alike, each as its own", () => {
+    const alert = (i: number, status: "firing" | "resolved") => ({ name: "Bulk", status, fingerprint: `bulk-${i}`, labels: { shard: String(i), severity: "warning" } });
+    // 150 new alerts: more than the 64 rows one statement carries.
+    const first = deliver("generic", generic(...Array.from({ length: 150 }, (_, i) => alert(i, "firing"))), NOW);
+    expect(first).toMatchObject({ alerts: 150, duplicate: false });
+    // 150 known ones resolve and 20 new ones fire, in one delivery.
+    const later = Array.from({ length: 170 }, (_, i) => alert(i, i < 150 ? "resolved" : "firing"));
+    deliver("generic", generic(...later), NOW + MIN);
+
+    const rows = all("select fingerprint, status, labels, delivery_count, fire_count, last_received_at from alerts order by id") as {
+      fingerprint: string; status: string; labels: string; delivery_count: number; fire_count: number; last_received_at: number;
+    }[];
+    expect(rows).toHaveLength(170);
+    rows.forEach((r, i) => {
+      expect(r.fingerprint).toBe(`bulk-${i}`);
+      expect(JSON.parse(r.labels)).toMatchObject({ shard: String(i) });
+      expect([r.status, r.delivery_count, r.fire_count, r.last_received_at]).toEqual(i < 150 ? ["resolved", 2, 1, NOW + MIN] : ["firing", 1, 1, NOW + MIN]);
+    });
+  });
+});
+
 describe("receiveDelivery: resolves", () => {
   it("marks alerts resolved with their end, notes one timeline entry per rule, and leaves the incident a draft", () => {
     const id = deliver("alertmanager", fixture("alertmanager-firing.json")).opened[0];

@@ -141,6 +141,8 @@ describe("/metrics", () => {
 describe("request logs", () => {
   it("prints one JSON line per request with id, method, path, status and duration, and never a secret or a body", async () => {
     const marker = `body-marker-${Date.now()}`;
+    // Log lines are written in batches at most 100 ms apart: let the earlier requests' lines arrive first.
+    await new Promise((r) => setTimeout(r, 300));
     const from = output.length;
     const accepted = await deliver("generic", { alerts: [{ name: "LogProbe", status: "firing", fingerprint: marker, annotations: { summary: marker } }] });
     expect(accepted.status).toBe(200);
