@@ -48,5 +48,3 @@ export function createWalSync(databaseFile: string) {
     },
   };
 }
-
-export type WalSync = ReturnType<typeof createWalSync>;

@@ -82,7 +82,11 @@ export const alertKey = (a: { sender: string; fingerprint: string }) => `${a.sen
 /** Those of `alerts` that exist already, by alertKey: one query per sender (a delivery has one). */
 export function knownAlerts(sqlite: Sqlite, alerts: { sender: string; fingerprint: string }[]): Map<string, AlertState> {
   const bySender = new Map<string, string[]>();
-  for (const a of alerts) bySender.set(a.sender, [...(bySender.get(a.sender) ?? []), a.fingerprint]);
+  for (const a of alerts) {
+    const fingerprints = bySender.get(a.sender);
+    if (fingerprints) fingerprints.push(a.fingerprint);
+    else bySender.set(a.sender, [a.fingerprint]);
+  }
   const known = new Map<string, AlertState>();
   for (const [sender, fingerprints] of bySender) {
     for (const r of prepared(sqlite).known.all(sender, JSON.stringify(fingerprints))) known.set(alertKey({ sender, fingerprint: r.fingerprint }), r);
