@@ -94,25 +94,21 @@ export function knownAlerts(sqlite: Sqlite, alerts: { sender: string; fingerprin
   return known;
 }
 
+/** Runs `sql(n)` once per chunk of at most 64 rows, binding `lead` and then each row's `values`. */
+function runInChunks(sqlite: Sqlite, cache: Map<number, Statement>, sql: (n: number) => string, rows: AlertRow[], lead: unknown[], values: (r: AlertRow) => unknown[]): void {
+  for (let i = 0; i < rows.length; i += CHUNK) {
+    const chunk = rows.slice(i, i + CHUNK);
+    statement(sqlite, cache, sql, chunk.length).run([...lead, ...chunk.flatMap(values)]);
+  }
+}
+
 /** Inserts the new alerts and updates the known ones (`id` set), received at `now`, in statements of up to 64 rows. */
 export function writeAlertRows(sqlite: Sqlite, rows: AlertRow[], now: number): void {
   const p = prepared(sqlite);
-  const inserts = rows.filter((r) => r.id === null);
-  const updates = rows.filter((r) => r.id !== null);
-  for (let i = 0; i < inserts.length; i += CHUNK) {
-    const chunk = inserts.slice(i, i + CHUNK);
-    const values: unknown[] = [];
-    for (const r of chunk) {
-      values.push(r.sender, r.fingerprint, r.ruleName, r.status, r.severity, r.labels, r.annotations, r.startsAt, r.endsAt, now, now, r.fired, r.incidentId, r.modelVersionId);
-    }
-    statement(sqlite, p.insert, insertSql, chunk.length).run(values);
-  }
-  for (let i = 0; i < updates.length; i += CHUNK) {
-    const chunk = updates.slice(i, i + CHUNK);
-    const values: unknown[] = [now];
-    for (const r of chunk) {
-      values.push(r.id, r.ruleName, r.status, r.severity, r.labels, r.annotations, r.startsAt, r.endsAt, r.fired, r.incidentId, r.modelVersionId);
-    }
-    statement(sqlite, p.update, updateSql, chunk.length).run(values);
-  }
+  runInChunks(sqlite, p.insert, insertSql, rows.filter((r) => r.id === null), [], (r) => [
+    r.sender, r.fingerprint, r.ruleName, r.status, r.severity, r.labels, r.annotations, r.startsAt, r.endsAt, now, now, r.fired, r.incidentId, r.modelVersionId,
+  ]);
+  runInChunks(sqlite, p.update, updateSql, rows.filter((r) => r.id !== null), [now], (r) => [
+    r.id, r.ruleName, r.status, r.severity, r.labels, r.annotations, r.startsAt, r.endsAt, r.fired, r.incidentId, r.modelVersionId,
+  ]);
 }

@@ -1,6 +1,7 @@
 // The webhook writer thread (ingest-thread.mjs loads it for ingest-writer.ts): with its own connection to the
 // database, it parses and validates each delivery's body, keeps a refused one, and stores and applies the rest
-// through the group-commit queue. Every delivery it answers was kept: applied, "rejected" or "failed".
+// through the group-commit queue. Every delivery it answers was kept: applied, "rejected" or "failed". Its
+// connection commits without an fsync: the request thread syncs the WAL before it answers (ingest-writer.ts).
 import { parentPort, workerData } from "node:worker_threads";
 import { modelLabels, storeUnappliedDelivery, type IncomingDelivery, type ReceiveResult } from "../../app/domain/alerts.server";
 import type { Actor } from "../../app/domain/audit.server";
