@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { ALERT_TRIAGE, alertDeliveries, alerts, incidents, type IncidentStatus } from "../../db/schema";
 import { isSender, parseWebhook, type AlertEvent } from "../webhooks/index";
 import type { Conn, Db } from "../utils/db.server";
@@ -72,21 +72,10 @@ export function receiveDelivery(db: Db, d: IncomingDelivery, events: AlertEvent[
  * its error takes its place in the results. Nothing is acknowledged before the whole transaction commits.
  */
 export function receiveDeliveries(db: Db, batch: ParsedDelivery[]): (ReceiveResult | Error)[] {
-  const stmt = hot(db);
-  return db.transaction((tx) =>
-    batch.map((item) => {
-      try {
-        return tx.transaction((sp) => receiveOne(db, sp, stmt, item));
-      } catch (e) {
-        const error = e instanceof Error ? e : new Error(String(e));
-        storeUnappliedDelivery(tx, item.delivery, "failed", error.message);
-        return error;
-      }
-    }),
-  );
+  return hot(db).receiveBatch.immediate(batch);
 }
 
-function receiveOne(db: Db, tx: Conn, stmt: ReturnType<typeof prepareHot>, { delivery: d, events, actor, now }: ParsedDelivery): ReceiveResult {
+function receiveOne(db: Db, stmt: ReturnType<typeof prepareHot>, { delivery: d, events, actor, now }: ParsedDelivery): ReceiveResult {
   const bodyHash = sha256(d.body);
   const seen = stmt.processedDelivery.get(d.sender, bodyHash);
   const delivery = Number(stmt.insertDelivery.run({
@@ -101,7 +90,7 @@ function receiveOne(db: Db, tx: Conn, stmt: ReturnType<typeof prepareHot>, { del
     alertCount: seen ? 0 : events.length,
   }).lastInsertRowid);
   if (seen) return { delivery, duplicate: true, alerts: 0, incidents: [], opened: [] };
-  const applied = applyEvents(db, tx, events, actor, now);
+  const applied = applyEvents(db, events, actor, now);
   for (const incidentId of applied.incidents) stmt.citeDelivery.run(incidentId, delivery);
   return { delivery, duplicate: false, ...applied };
 }
@@ -109,22 +98,39 @@ function receiveOne(db: Db, tx: Conn, stmt: ReturnType<typeof prepareHot>, { del
 export type IngestResult = { alerts: number; incidents: number[]; opened: number[] };
 
 // The ingest path runs these for every alert: prepared once per connection, not rebuilt per query.
-const hotStatements = new WeakMap<object, ReturnType<typeof prepareHot> & ReturnType<typeof prepareHotQueries>>();
+const hotStatements = new WeakMap<object, ReturnType<typeof prepareHot> & ReturnType<typeof prepareHotQueries> & ReturnType<typeof prepareBatch>>();
 function hot(db: Db) {
   let stmts = hotStatements.get(db.$client);
-  if (!stmts) hotStatements.set(db.$client, (stmts = { ...prepareHot(db.$client), ...prepareHotQueries(db) }));
+  if (!stmts) {
+    const prepared = { ...prepareHot(db.$client), ...prepareHotQueries(db) };
+    hotStatements.set(db.$client, (stmts = { ...prepared, ...prepareBatch(db, prepared) }));
+  }
   return stmts;
+}
+
+/**
+ * receiveDeliveries' transaction, with better-sqlite3's own transaction functions (a nested one runs under a
+ * savepoint), made once per connection: drizzle's build a transaction object and prepare SAVEPOINT per delivery.
+ * The statements in them, drizzle's included, run on the same connection, so inside the transaction.
+ */
+function prepareBatch(db: Db, stmt: ReturnType<typeof prepareHot>) {
+  const one = db.$client.transaction((item: ParsedDelivery) => receiveOne(db, stmt, item));
+  const receiveBatch = db.$client.transaction((batch: ParsedDelivery[]) =>
+    batch.map((item) => {
+      try {
+        return one(item);
+      } catch (e) {
+        const error = e instanceof Error ? e : new Error(String(e));
+        storeUnappliedDelivery(db, item.delivery, "failed", error.message);
+        return error;
+      }
+    }),
+  );
+  return { receiveBatch };
 }
 /** The per-delivery queries, through drizzle's builder, prepared once (building their SQL cost more than running it). */
 function prepareHotQueries(db: Db) {
   return {
-    openGroupIncident: db
-      .select({ id: incidents.id })
-      .from(incidents)
-      .where(and(eq(incidents.groupKey, sql.placeholder("groupKey")), inArray(incidents.status, OPEN)))
-      .orderBy(desc(incidents.startedAt))
-      .limit(1)
-      .prepare(),
     raiseDraftSeverity: db
       .update(incidents)
       .set({ severity: sql`${sql.placeholder("severity")}`, updatedAt: sql`${sql.placeholder("now")}` })
@@ -147,6 +153,9 @@ function prepareHot(sqlite: Db["$client"]) {
     // What retention keeps (delivery-retention.server.ts): the deliveries an incident collected alerts from.
     citeDelivery: sqlite.prepare<[number, number]>("insert or ignore into incident_deliveries (incident_id, delivery_id) values (?, ?)"),
     alertId: sqlite.prepare<[string, string], { id: number }>("select id from alerts where sender = ? and fingerprint = ?"),
+    openGroupIncident: sqlite.prepare<[string], { id: number }>(
+      `select id from incidents where group_key = ? and status in (${OPEN.map((s) => `'${s}'`).join(", ")}) order by started_at desc limit 1`,
+    ),
     modelVersion: sqlite.prepare<[string, string], { id: number }>(
       "select v.id from model_versions v join models m on m.id = v.model_id where m.name = ? and v.version = ?",
     ),
@@ -165,9 +174,9 @@ function prepareHot(sqlite: Db["$client"]) {
  * changes on the incident timeline (one entry per incident, rule and state). Applying the same events again
  * changes no state.
  */
-function applyEvents(db: Db, tx: Conn, events: AlertEvent[], actor: Actor, now: number): IngestResult {
+function applyEvents(db: Db, events: AlertEvent[], actor: Actor, now: number): IngestResult {
   const labelNames = modelLabels();
-  // Prepared statements run on the same connection, so they are part of the caller's transaction.
+  // Drizzle queries and prepared statements alike run on the caller's connection, so inside its transaction.
   const stmt = hot(db);
   {
     const opened: number[] = [];
@@ -195,7 +204,7 @@ function applyEvents(db: Db, tx: Conn, events: AlertEvent[], actor: Actor, now: 
       if (modelName && modelVersion) {
         const key = `${modelName}\u0000${modelVersion}`;
         modelVersionId =
-          modelVersionIds.get(key) ?? stmt.modelVersion.get(modelName, modelVersion)?.id ?? ensureModelVersion(tx, modelName, modelVersion);
+          modelVersionIds.get(key) ?? stmt.modelVersion.get(modelName, modelVersion)?.id ?? ensureModelVersion(db, modelName, modelVersion);
         modelVersionIds.set(key, modelVersionId);
       }
       const before = (known ?? knownAlerts(db.$client, [e])).get(alertKey(e));
@@ -210,7 +219,7 @@ function applyEvents(db: Db, tx: Conn, events: AlertEvent[], actor: Actor, now: 
       // Only a new firing attaches to an incident: a repeat notification of the same firing leaves an alert that a
       // person unlinked where they put it.
       if (firesAnew && (incidentId === null || !incidentOpen)) {
-        incidentId = groupIncident.get(e.groupKey) ?? stmt.openGroupIncident.get({ groupKey: e.groupKey })?.id ?? openDraftIncident(tx, e, actor, now, opened);
+        incidentId = groupIncident.get(e.groupKey) ?? stmt.openGroupIncident.get(e.groupKey)?.id ?? openDraftIncident(db, e, actor, now, opened);
         groupIncident.set(e.groupKey, incidentId);
       }
       rows.push({
@@ -261,8 +270,8 @@ function applyEvents(db: Db, tx: Conn, events: AlertEvent[], actor: Actor, now: 
       if (raised && !opened.includes(incidentId)) stmt.recordAudit(actor, "severity", "incident", incidentId, { to: severity });
     }
     // A classified incident that gained a model may now repeat an earlier one (drafts are not classified yet).
-    const anchors = [...newModelLinks].map((id) => repeatAnchor(tx, id)).filter((a) => a?.classId);
-    if (anchors.length) refreshRepeats(tx, anchors);
+    const anchors = [...newModelLinks].map((id) => repeatAnchor(db, id)).filter((a) => a?.classId);
+    if (anchors.length) refreshRepeats(db, anchors);
     for (const [incidentId, perIncident] of changes) {
       for (const [key, c] of perIncident) {
         const alertId = c.alertId ?? stmt.alertId.get(c.sender, c.fingerprint)!.id;
@@ -347,7 +356,7 @@ export function replayDelivery(db: Db, deliveryId: number, actor: Actor): Ingest
     throw new LinkError(`Delivery ${deliveryId} cannot be applied: ${message}`);
   }
   return db.transaction((tx) => {
-    const result = applyEvents(db, tx, events, actor, d.receivedAt);
+    const result = applyEvents(db, events, actor, d.receivedAt);
     citeDelivery(tx, deliveryId, result.incidents);
     tx.update(alertDeliveries).set({ outcome: "processed", error: null, alertCount: events.length }).where(eq(alertDeliveries.id, deliveryId)).run();
     recordAudit(tx, actor, "replay", "delivery", deliveryId, { alerts: result.alerts });
