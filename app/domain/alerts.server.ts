@@ -128,6 +128,7 @@ function prepareBatch(db: Db, stmt: ReturnType<typeof prepareHot>) {
   );
   return { receiveBatch };
 }
+
 /** The per-delivery queries, through drizzle's builder, prepared once (building their SQL cost more than running it). */
 function prepareHotQueries(db: Db) {
   return {
