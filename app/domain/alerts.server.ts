@@ -179,116 +179,114 @@ function applyEvents(db: Db, events: AlertEvent[], actor: Actor, now: number): I
   const labelNames = modelLabels();
   // Drizzle queries and prepared statements alike run on the caller's connection, so inside its transaction.
   const stmt = hot(db);
-  {
-    const opened: number[] = [];
-    const groupIncident = new Map<string, number>();
-    const modelVersionIds = new Map<string, number>();
-    const linkedModels = new Set<string>();
-    const newModelLinks = new Set<number>();
-    // Per incident, the most severe firing alert of this delivery ("SEV1" < "SEV2" as strings).
-    const draftSeverity = new Map<number, ReturnType<typeof severityFromLabel>>();
-    // incident -> "rule state" -> first alert and count, written as one timeline entry each.
-    const changes = new Map<number, Map<string, { at: number; alertId: number | null; sender: string; fingerprint: string; count: number; title: string }>>();
+  const opened: number[] = [];
+  const groupIncident = new Map<string, number>();
+  const modelVersionIds = new Map<string, number>();
+  const linkedModels = new Set<string>();
+  const newModelLinks = new Set<number>();
+  // Per incident, the most severe firing alert of this delivery ("SEV1" < "SEV2" as strings).
+  const draftSeverity = new Map<number, ReturnType<typeof severityFromLabel>>();
+  // incident -> "rule state" -> first alert and count, written as one timeline entry each.
+  const changes = new Map<number, Map<string, { at: number; alertId: number | null; sender: string; fingerprint: string; count: number; title: string }>>();
 
-    // The alerts this delivery knows already, read at once; all its rows are written at the end. A fingerprint
-    // repeated within the delivery must see its own earlier write, so such a (rare) delivery reads and writes
-    // each alert as it goes.
-    const rows: AlertRow[] = [];
-    const writeAsWeGo = new Set(events.map(alertKey)).size < events.length;
-    const known = writeAsWeGo ? null : knownAlerts(db.$client, events);
-    const flushRows = () => writeAlertRows(db.$client, rows.splice(0), now);
+  // The alerts this delivery knows already, read at once; all its rows are written at the end. A fingerprint
+  // repeated within the delivery must see its own earlier write, so such a (rare) delivery reads and writes
+  // each alert as it goes.
+  const rows: AlertRow[] = [];
+  const writeAsWeGo = new Set(events.map(alertKey)).size < events.length;
+  const known = writeAsWeGo ? null : knownAlerts(db.$client, events);
+  const flushRows = () => writeAlertRows(db.$client, rows.splice(0), now);
 
-    for (const e of events) {
-      const modelName = e.labels[labelNames.model];
-      const modelVersion = e.labels[labelNames.version];
-      let modelVersionId: number | null = null;
-      if (modelName && modelVersion) {
-        const key = `${modelName}\u0000${modelVersion}`;
-        modelVersionId =
-          modelVersionIds.get(key) ?? stmt.modelVersion.get(modelName, modelVersion)?.id ?? ensureModelVersion(db, modelName, modelVersion);
-        modelVersionIds.set(key, modelVersionId);
-      }
-      const before = (known ?? knownAlerts(db.$client, [e])).get(alertKey(e));
-      // A new firing: first sight, after a resolve, or (resolve notices can be lost) a later start than we know.
-      const firesAnew =
-        e.status === "firing" &&
-        (!before ||
-          before.status === "resolved" ||
-          (e.startsAt !== null && before.startsAt !== null && e.startsAt > before.startsAt));
-      let incidentId = before?.incidentId ?? null;
-      const incidentOpen = before?.incidentStatus ? OPEN.includes(before.incidentStatus) : false;
-      // Only a new firing attaches to an incident: a repeat notification of the same firing leaves an alert that a
-      // person unlinked where they put it.
-      if (firesAnew && (incidentId === null || !incidentOpen)) {
-        incidentId = groupIncident.get(e.groupKey) ?? stmt.openGroupIncident.get(e.groupKey)?.id ?? openDraftIncident(db, e, actor, now, opened);
-        groupIncident.set(e.groupKey, incidentId);
-      }
-      rows.push({
-        sender: e.sender,
-        fingerprint: e.fingerprint,
-        ruleName: e.ruleName,
-        status: e.status,
-        severity: e.severity,
-        labels: JSON.stringify(e.labels),
-        annotations: JSON.stringify(e.annotations),
-        startsAt: e.startsAt,
-        endsAt: e.endsAt,
-        fired: firesAnew ? 1 : 0,
-        incidentId,
-        modelVersionId,
-        id: before?.id ?? null,
-      });
-      if (writeAsWeGo) flushRows();
+  for (const e of events) {
+    const modelName = e.labels[labelNames.model];
+    const modelVersion = e.labels[labelNames.version];
+    let modelVersionId: number | null = null;
+    if (modelName && modelVersion) {
+      const key = `${modelName}\u0000${modelVersion}`;
+      modelVersionId =
+        modelVersionIds.get(key) ?? stmt.modelVersion.get(modelName, modelVersion)?.id ?? ensureModelVersion(db, modelName, modelVersion);
+      modelVersionIds.set(key, modelVersionId);
+    }
+    const before = (known ?? knownAlerts(db.$client, [e])).get(alertKey(e));
+    // A new firing: first sight, after a resolve, or (resolve notices can be lost) a later start than we know.
+    const firesAnew =
+      e.status === "firing" &&
+      (!before ||
+        before.status === "resolved" ||
+        (e.startsAt !== null && before.startsAt !== null && e.startsAt > before.startsAt));
+    let incidentId = before?.incidentId ?? null;
+    const incidentOpen = before?.incidentStatus ? OPEN.includes(before.incidentStatus) : false;
+    // Only a new firing attaches to an incident: a repeat notification of the same firing leaves an alert that a
+    // person unlinked where they put it.
+    if (firesAnew && (incidentId === null || !incidentOpen)) {
+      incidentId = groupIncident.get(e.groupKey) ?? stmt.openGroupIncident.get(e.groupKey)?.id ?? openDraftIncident(db, e, actor, now, opened);
+      groupIncident.set(e.groupKey, incidentId);
+    }
+    rows.push({
+      sender: e.sender,
+      fingerprint: e.fingerprint,
+      ruleName: e.ruleName,
+      status: e.status,
+      severity: e.severity,
+      labels: JSON.stringify(e.labels),
+      annotations: JSON.stringify(e.annotations),
+      startsAt: e.startsAt,
+      endsAt: e.endsAt,
+      fired: firesAnew ? 1 : 0,
+      incidentId,
+      modelVersionId,
+      id: before?.id ?? null,
+    });
+    if (writeAsWeGo) flushRows();
 
-      if (incidentId === null) continue;
-      if (e.status === "firing") {
-        const severity = severityFromLabel(e.severity);
-        const worst = draftSeverity.get(incidentId);
-        if (!worst || severity < worst) draftSeverity.set(incidentId, severity);
-      }
-      if (modelVersionId !== null && !linkedModels.has(`${incidentId}:${modelVersionId}`)) {
-        if (stmt.linkModel.run(incidentId, modelVersionId).changes) newModelLinks.add(incidentId);
-        linkedModels.add(`${incidentId}:${modelVersionId}`);
-      }
-      if (firesAnew || (e.status === "resolved" && before?.status === "firing")) {
-        const at = e.status === "firing" ? Math.min(e.startsAt ?? now, now) : (e.endsAt ?? now);
-        const perIncident = changes.get(incidentId) ?? new Map();
-        changes.set(incidentId, perIncident);
-        const key = `${e.ruleName} ${e.status}`;
-        const seen = perIncident.get(key);
-        if (seen) {
-          seen.count += 1;
-          seen.at = Math.min(seen.at, at);
-        } else {
-          perIncident.set(key, { at, alertId: before?.id ?? null, sender: e.sender, fingerprint: e.fingerprint, count: 1, title: e.title && e.title !== e.ruleName ? `: ${e.title}` : "" });
-        }
+    if (incidentId === null) continue;
+    if (e.status === "firing") {
+      const severity = severityFromLabel(e.severity);
+      const worst = draftSeverity.get(incidentId);
+      if (!worst || severity < worst) draftSeverity.set(incidentId, severity);
+    }
+    if (modelVersionId !== null && !linkedModels.has(`${incidentId}:${modelVersionId}`)) {
+      if (stmt.linkModel.run(incidentId, modelVersionId).changes) newModelLinks.add(incidentId);
+      linkedModels.add(`${incidentId}:${modelVersionId}`);
+    }
+    if (firesAnew || (e.status === "resolved" && before?.status === "firing")) {
+      const at = e.status === "firing" ? Math.min(e.startsAt ?? now, now) : (e.endsAt ?? now);
+      const perIncident = changes.get(incidentId) ?? new Map();
+      changes.set(incidentId, perIncident);
+      const key = `${e.ruleName} ${e.status}`;
+      const seen = perIncident.get(key);
+      if (seen) {
+        seen.count += 1;
+        seen.at = Math.min(seen.at, at);
+      } else {
+        perIncident.set(key, { at, alertId: before?.id ?? null, sender: e.sender, fingerprint: e.fingerprint, count: 1, title: e.title && e.title !== e.ruleName ? `: ${e.title}` : "" });
       }
     }
-    flushRows();
-    // A draft takes the severity of its most severe alert; once people triage it, severity is theirs to set.
-    for (const [incidentId, severity] of draftSeverity) {
-      const raised = stmt.raiseDraftSeverity.run({ severity, now, id: incidentId }).changes > 0;
-      if (raised && !opened.includes(incidentId)) stmt.recordAudit(actor, "severity", "incident", incidentId, { to: severity });
-    }
-    // A classified incident that gained a model may now repeat an earlier one (drafts are not classified yet).
-    const anchors = [...newModelLinks].map((id) => repeatAnchor(db, id)).filter((a) => a?.classId);
-    if (anchors.length) refreshRepeats(db, anchors);
-    for (const [incidentId, perIncident] of changes) {
-      for (const [key, c] of perIncident) {
-        const alertId = c.alertId ?? stmt.alertId.get(c.sender, c.fingerprint)!.id;
-        stmt.insertTimeline.run(incidentId, c.at, `${key}${c.count > 1 ? ` (${c.count} alerts)` : ""}${c.title}`, alertId);
-      }
-      if (!opened.includes(incidentId)) stmt.recordAudit(actor, "alerts", "incident", incidentId, { alerts: perIncident.size });
-    }
-    return { alerts: events.length, incidents: [...new Set([...opened, ...changes.keys()])], opened };
   }
+  flushRows();
+  // A draft takes the severity of its most severe alert; once people triage it, severity is theirs to set.
+  for (const [incidentId, severity] of draftSeverity) {
+    const raised = stmt.raiseDraftSeverity.run({ severity, now, id: incidentId }).changes > 0;
+    if (raised && !opened.includes(incidentId)) stmt.recordAudit(actor, "severity", "incident", incidentId, { to: severity });
+  }
+  // A classified incident that gained a model may now repeat an earlier one (drafts are not classified yet).
+  const anchors = [...newModelLinks].map((id) => repeatAnchor(db, id)).filter((a) => a?.classId);
+  if (anchors.length) refreshRepeats(db, anchors);
+  for (const [incidentId, perIncident] of changes) {
+    for (const [key, c] of perIncident) {
+      const alertId = c.alertId ?? stmt.alertId.get(c.sender, c.fingerprint)!.id;
+      stmt.insertTimeline.run(incidentId, c.at, `${key}${c.count > 1 ? ` (${c.count} alerts)` : ""}${c.title}`, alertId);
+    }
+    if (!opened.includes(incidentId)) stmt.recordAudit(actor, "alerts", "incident", incidentId, { alerts: perIncident.size });
+  }
+  return { alerts: events.length, incidents: [...new Set([...opened, ...changes.keys()])], opened };
 }
 
 /** A new draft incident opened from an alert whose group has no open incident. */
-function openDraftIncident(tx: Conn, e: AlertEvent, actor: Actor, now: number, opened: number[]): number {
+function openDraftIncident(db: Conn, e: AlertEvent, actor: Actor, now: number, opened: number[]): number {
   const startedAt = Math.min(e.startsAt ?? now, now);
   const id = insertIncident(
-    tx,
+    db,
     {
       title: (e.title || e.ruleName).slice(0, 200),
       severity: severityFromLabel(e.severity),
@@ -304,7 +302,7 @@ function openDraftIncident(tx: Conn, e: AlertEvent, actor: Actor, now: number, o
     actor,
     { status: "draft", source: "webhook", groupKey: e.groupKey },
   );
-  enqueueNotice(tx, draftOpenedNotice(id, e.title || e.ruleName, e.description), actor);
+  enqueueNotice(db, draftOpenedNotice(id, e.title || e.ruleName, e.description), actor);
   opened.push(id);
   return id;
 }
