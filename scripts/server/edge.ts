@@ -1,5 +1,6 @@
 import crypto from "node:crypto";
 import { STATUS_CODES } from "node:http";
+import type { Socket } from "node:net";
 import type { ErrorRequestHandler, Express, NextFunction, Request, RequestHandler, Response } from "express";
 import { logger } from "../../app/utils/logger.server";
 import { withRequestContext } from "../../app/utils/request-context.server";
@@ -63,15 +64,36 @@ export function noStoreWhenPrivate(req: Request, res: Response, next: NextFuncti
   next();
 }
 
+/** How long a connection closed on an unread body goes on discarding what the client still sends. */
+const LINGER_MS = 2000;
+
 /**
- * A route may answer before reading a large body (a 404, a refused token). The Remix adapter leaves the rest of it
- * paused, which would stall the next request on that keep-alive connection: close the connection instead.
+ * A route may answer before reading a large body (a 404, a refused token, a 413). The Remix adapter leaves the
+ * rest of it paused, which would stall the next request on that keep-alive connection: close the connection
+ * instead, and close it lingering (as nginx does): closing a socket with unread data makes the kernel send a
+ * reset, which can reach a client still uploading before it has read the answer. So the server sends its FIN,
+ * discards what still arrives, and destroys the socket when the client closes or after LINGER_MS at most.
  */
 export function closeWhenBodyUnread(req: Request, res: Response, next: NextFunction): void {
   beforeHeaders(res, () => {
-    if (!req.complete) res.setHeader("Connection", "close");
+    if (req.complete) return;
+    res.setHeader("Connection", "close");
+    lingerOnClose(req.socket);
   });
   next();
+}
+
+/** Node's server closes the last response's socket with destroySoon(): make that a lingering close. */
+function lingerOnClose(socket: Socket): void {
+  socket.destroySoon = function (this: Socket) {
+    const timer = setTimeout(() => this.destroy(), LINGER_MS).unref();
+    this.once("close", () => clearTimeout(timer));
+    this.once("end", () => this.destroy());
+    // The request parser may be gone by now: whatever arrives is read and dropped.
+    this.on("data", () => {});
+    this.resume();
+    this.end();
+  };
 }
 
 /** Runs `fn` just before the response's headers are written, whoever writes them. */

@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import http from "node:http";
+import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client, createIncidentByForm, createToken, setupAdmin } from "../helpers/http";
 import { startServer, type RunningServer } from "../helpers/server";
@@ -93,6 +94,38 @@ describe("form bodies are limited before they are parsed", () => {
     // The server is fine afterwards.
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
   });
+
+  it("a client still uploading after the 413 reads the whole answer and gets the server's FIN, not a reset", async () => {
+    const url = new URL(server.url);
+    // Half-open, as an uploading HTTP client is: the server's FIN ends its answer, not the upload.
+    const socket = net.connect({ port: Number(url.port), host: url.hostname, allowHalfOpen: true });
+    let received = "";
+    let resetOrBrokenPipe: string | null = null;
+    socket.setEncoding("utf8");
+    socket.on("data", (c: string) => (received += c));
+    socket.on("error", (e: NodeJS.ErrnoException) => (resetOrBrokenPipe = e.code ?? e.message));
+    const ended = new Promise<void>((resolve) => socket.once("end", resolve));
+    socket.write(`POST /login HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\n`);
+    const chunk = `10000\r\n${"a".repeat(0x10000)}\r\n`;
+    // Past the form limit, so the server answers; then half a second more of upload, as a slow client would.
+    for (let i = 0; i < 8; i++) socket.write(chunk);
+    await ended;
+    const until = Date.now() + 500;
+    while (Date.now() < until && !resetOrBrokenPipe) {
+      socket.write(chunk);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(received).toMatch(/^HTTP\/1\.1 413 /);
+    expect(received).toMatch(/connection: close/i);
+    expect(resetOrBrokenPipe).toBeNull();
+    // The lingering is bounded: a client that never stops uploading is cut off within seconds.
+    const closed = new Promise((r) => socket.once("close", r));
+    const pumping = setInterval(() => socket.writable && socket.write(chunk), 20);
+    const cutOffAfter = Date.now();
+    await closed;
+    clearInterval(pumping);
+    expect(Date.now() - cutOffAfter).toBeLessThan(5000);
+  }, 15_000);
 
   it("three parallel 100 MB multipart posts are refused with 415 and cost no memory", async () => {
     const before = serverRss();
