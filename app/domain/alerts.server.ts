@@ -1,6 +1,6 @@
 import { and, eq, sql } from "drizzle-orm";
 import { ALERT_TRIAGE, alertDeliveries, alerts, incidents, type IncidentStatus } from "../../db/schema";
-import { isSender, parseWebhook, type AlertEvent } from "../webhooks/index";
+import { WebhookParseError, isSender, parseWebhook, type AlertEvent, type Sender } from "../webhooks/index";
 import type { Conn, Db } from "../utils/db.server";
 import { sha256 } from "../utils/password.server";
 import { alertKey, knownAlerts, writeAlertRows, type AlertRow } from "./alert-rows.server";
@@ -25,6 +25,21 @@ export function severityFromLabel(severity: string | null): "SEV1" | "SEV2" | "S
   if (["high", "error", "major", "p2", "sev2"].includes(s)) return "SEV2";
   if (["info", "low", "minor", "p4", "p5", "sev4", "none"].includes(s)) return "SEV4";
   return "SEV3";
+}
+
+/**
+ * A delivery's body as events, or why not: `invalid` when the body is at fault (not JSON, or not the sender's
+ * shape; such a delivery is kept as "rejected"), `fault` when the parser itself threw (kept as "failed", so it can
+ * be replayed once the parser is fixed). Ingest and replay both judge a body by this.
+ */
+export function parseDeliveryBody(sender: Sender, body: string): { events: AlertEvent[] } | { invalid: string } | { fault: string } {
+  try {
+    return { events: parseWebhook(sender, JSON.parse(body), { modelLabel: modelLabels().model }) };
+  } catch (e) {
+    if (e instanceof SyntaxError) return { invalid: "Body is not valid JSON." };
+    if (e instanceof WebhookParseError) return { invalid: e.message };
+    return { fault: e instanceof Error ? e.message : String(e) };
+  }
 }
 
 export type IncomingDelivery = { sender: string; headers: Record<string, string>; body: string; tokenId: number | null };
@@ -346,14 +361,14 @@ export function replayDelivery(db: Db, deliveryId: number, actor: Actor): Ingest
     return { alerts: 0, incidents: [], opened: [] };
   }
   if (!isSender(d.sender)) throw new Response(`Unknown sender ${d.sender}`, { status: 400 });
-  let events: AlertEvent[];
-  try {
-    events = parseWebhook(d.sender, JSON.parse(d.body), { modelLabel: modelLabels().model });
-  } catch (e) {
-    const message = e instanceof SyntaxError ? "Body is not valid JSON." : (e as Error).message;
-    setDeliveryOutcome(db, deliveryId, "rejected", message);
+  const parsed = parseDeliveryBody(d.sender, d.body);
+  if (!("events" in parsed)) {
+    // A body at fault is rejected for good; a parser's fault leaves the delivery failed, to replay after the fix.
+    const [outcome, message] = "invalid" in parsed ? (["rejected", parsed.invalid] as const) : (["failed", parsed.fault] as const);
+    setDeliveryOutcome(db, deliveryId, outcome, message);
     throw new LinkError(`Delivery ${deliveryId} cannot be applied: ${message}`);
   }
+  const { events } = parsed;
   return db.transaction((tx) => {
     const result = applyEvents(db, events, actor, d.receivedAt);
     citeDelivery(tx, deliveryId, result.incidents);

@@ -3,10 +3,10 @@
 // through the group-commit queue. Every delivery it answers was kept: applied, "rejected" or "failed". Its
 // connection commits without an fsync: the request thread syncs the WAL before it answers (ingest-writer.ts).
 import { parentPort, workerData } from "node:worker_threads";
-import { modelLabels, storeUnappliedDelivery, type IncomingDelivery, type ReceiveResult } from "../../app/domain/alerts.server";
+import { parseDeliveryBody, storeUnappliedDelivery, type IncomingDelivery, type ReceiveResult } from "../../app/domain/alerts.server";
 import type { Actor } from "../../app/domain/audit.server";
 import { createDeliveryQueue } from "../../app/domain/ingest-queue.server";
-import { WebhookParseError, parseWebhook, type Sender } from "../../app/webhooks/index";
+import type { Sender } from "../../app/webhooks/index";
 import { leaveCheckpointsToCheckpointer } from "../../db/checkpointer";
 import { openAnotherConnection } from "../../db/client";
 
@@ -28,21 +28,16 @@ port.on("message", (m: WriterRequest) => {
     return;
   }
   const { id, delivery, actor, now } = m;
-  let events;
-  try {
-    events = parseWebhook(delivery.sender, JSON.parse(delivery.body), { modelLabel: modelLabels().model });
-  } catch (e) {
-    const invalid = e instanceof SyntaxError ? "Body is not valid JSON." : e instanceof WebhookParseError ? e.message : null;
-    if (invalid !== null) {
-      storeUnappliedDelivery(db, delivery, "rejected", invalid);
-      return answer({ id, invalid });
-    }
-    // A fault in a parser, not in the body: keep it as "failed", so it can be replayed once the parser is fixed.
-    const error = e instanceof Error ? e.message : String(e);
-    storeUnappliedDelivery(db, delivery, "failed", error);
-    return answer({ id, error });
+  const parsed = parseDeliveryBody(delivery.sender, delivery.body);
+  if ("invalid" in parsed) {
+    storeUnappliedDelivery(db, delivery, "rejected", parsed.invalid);
+    return answer({ id, invalid: parsed.invalid });
   }
-  queue.receive({ delivery, events, actor, now }).then(
+  if ("fault" in parsed) {
+    storeUnappliedDelivery(db, delivery, "failed", parsed.fault);
+    return answer({ id, error: parsed.fault });
+  }
+  queue.receive({ delivery, events: parsed.events, actor, now }).then(
     (result) => answer({ id, result }),
     (e: unknown) => answer({ id, error: e instanceof Error ? e.message : String(e) }),
   );
