@@ -410,7 +410,8 @@ export const alerts = sqliteTable(
   },
   (t) => [
     uniqueIndex("alerts_sender_fingerprint_idx").on(t.sender, t.fingerprint),
-    index("alerts_rule_idx").on(t.ruleName),
+    // The inbox filtered by rule, newest first, reads one range of this in order (rowid breaks ties, as id desc does).
+    index("alerts_rule_received_idx").on(t.ruleName, t.lastReceivedAt),
     index("alerts_incident_idx").on(t.incidentId),
     index("alerts_last_received_idx").on(t.lastReceivedAt),
     index("alerts_status_received_idx").on(t.status, t.lastReceivedAt),
