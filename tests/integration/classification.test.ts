@@ -613,6 +613,25 @@ describe("similarityQuery", () => {
   });
 });
 
+describe("similarIncidents over many incidents", () => {
+  it("leaves out words most incidents share: they neither pick nor crowd out the similar ones", () => {
+    const db = freshDb();
+    // 2,100 incidents (over the bar of 2,000 and a tenth of all) share "pipeline"; two share the rare "quokka".
+    const insert = db.$client.prepare("insert into incidents (title, summary, severity, started_at) values (?, ?, 'SEV3', ?)");
+    db.$client.transaction(() => {
+      for (let i = 0; i < 2_100; i++) insert.run(`Pipeline stalled ${i}`, "The pipeline stopped", Date.UTC(2026, 0, 1) + i * 60_000);
+    })();
+    const me = newIncident(db, SYSTEM, { title: "Quokka pipeline stalled", summary: "The pipeline stopped", team: "", startedAt: "2026-03-01T10:00" });
+    const alike = [
+      newIncident(db, SYSTEM, { title: "Quokka feature missing", summary: "", team: "", startedAt: "2026-02-01T10:00" }),
+      newIncident(db, SYSTEM, { title: "Quokka labels late", summary: "", team: "", startedAt: "2026-02-02T10:00" }),
+    ];
+    const got = similarIncidents(db, me, null);
+    expect(got.map((r) => r.id).sort()).toEqual(alike.sort());
+    expect(got.every((r) => r.reasons.join() === "similar text")).toBe(true);
+  });
+});
+
 describe("similarIncidents", () => {
   let db: Db;
   const id = {} as Record<"me" | "text" | "cls" | "team" | "hostile" | "model", number>;
