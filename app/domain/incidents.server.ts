@@ -16,6 +16,7 @@ import { pageNumber, requiredUtcTime, text, utcTime } from "../utils/forms";
 import { recordAudit, type Actor } from "./audit.server";
 import { refreshRepeats, repeatAnchor } from "./repeats.server";
 import { labelKey } from "./source-labels.server";
+import { primaryClassIs } from "./taxonomy.server";
 
 export const incidentInputSchema = z
   .object({
@@ -228,8 +229,7 @@ export function listIncidents(db: Db, f: IncidentFilter) {
         or +${incidents.id} in (select incident_id from incident_source_labels where key >= ${key} and key < ${`${key}\uffff`}))`,
     );
   }
-  // Both class columns are kept by the classification code; the top-level one covers a class's subclasses.
-  if (f.class) where.push(f.class.includes(".") ? eq(incidents.primaryClassId, f.class) : eq(incidents.topClassId, f.class));
+  if (f.class) where.push(primaryClassIs(f.class));
   if (f.family) where.push(eq(incidents.family, f.family));
   if (f.unclassified) where.push(isNull(incidents.primaryClassId));
   // "+id": the list is read in start order and each incident looked up in the (materialised) set, so a common model or

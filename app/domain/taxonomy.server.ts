@@ -342,11 +342,18 @@ export function classDefinitions(root: string = CONTENT_DIR): Map<string, string
  * unless `suggested` (rows from before class_status count as confirmed).
  */
 function primaryIn(id: string, opts: CountOptions) {
-  // The incident's own copies of its primary class (kept with incident_classes), as /incidents filters: an index
-  // range in start order, where joining incident_classes sorted all of a class's incidents (a quarter of 100k).
-  // Only a subclass id has a dot (the taxonomy loader enforces it).
-  const inClass = id.includes(".") ? eq(incidents.primaryClassId, id) : eq(incidents.topClassId, id);
+  const inClass = primaryClassIs(id);
   return opts.suggested ? inClass : and(inClass, sql`${incidents.classStatus} is not 'suggested'`);
+}
+
+/**
+ * Condition on incidents: primary class is `id` or, for a top-level class, one of its subclasses, read from the
+ * incident's own copies of its primary class (kept with incident_classes): an index range in start order, where
+ * joining incident_classes sorted all of a class's incidents (a quarter of 100k). Only a subclass id has a dot
+ * (the taxonomy loader enforces it).
+ */
+export function primaryClassIs(id: string) {
+  return id.includes(".") ? eq(incidents.primaryClassId, id) : eq(incidents.topClassId, id);
 }
 
 /** Incidents whose primary class is this class (or one of its subclasses), newest first. */

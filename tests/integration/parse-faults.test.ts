@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { LinkError, parseDeliveryBody, replayDelivery, storeUnappliedDelivery } from "~/domain/alerts.server";
 import type { Actor } from "~/domain/audit.server";
 import { makeTestDb, type TestDb } from "../helpers/db";
+import { thrown } from "../helpers/portability";
 
 // A parser with a bug: it throws a TypeError (not a WebhookParseError) on bodies marked "crash", while `broken` holds.
 const parser = vi.hoisted(() => ({ broken: true }));
@@ -40,15 +41,9 @@ describe("a body is judged the same way by ingest and by replay", () => {
 
   it("a replay that hits a parser fault leaves the delivery failed, so it can be replayed once the parser is fixed", () => {
     const id = storeUnappliedDelivery(t.db, { sender: "generic", headers, body: crashing, tokenId: null }, "failed", "parser crashed");
-    const e = (() => {
-      try {
-        replayDelivery(t.db, id, ADMIN);
-      } catch (error) {
-        return error;
-      }
-    })();
+    const e = thrown(() => replayDelivery(t.db, id, ADMIN));
     expect(e).toBeInstanceOf(LinkError);
-    expect((e as Error).message).toBe(`Delivery ${id} cannot be applied: Cannot read properties of undefined (reading 'labels')`);
+    expect(e.message).toBe(`Delivery ${id} cannot be applied: Cannot read properties of undefined (reading 'labels')`);
     expect(deliveryRow(id)).toEqual({ outcome: "failed", error: "Cannot read properties of undefined (reading 'labels')" });
     expect(t.db.$client.prepare("select count(*) as n from alerts").get()).toEqual({ n: 0 });
 
